@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ObservationConfig(AppConfig):
+    name = "observation"
+    verbose_name = _("Observation")
+
+    def ready(self) -> None:
+        from observation import home  # noqa: F401  (registers panels and navigation)

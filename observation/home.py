@@ -1,0 +1,30 @@
+"""What observation adds to the layout: its navigation and home-page panels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from observation.queries import districts_for_user, elections_with_counts
+from observation.registry import HomePanel, NavEntry, register_home_panel, register_nav
+from observation.roles import ALL_ROLES, FIELD_ROLES, Role
+
+STAFF_ROLES = ALL_ROLES - FIELD_ROLES
+
+
+def _my_districts(request: Any) -> dict[str, Any]:
+    return {"districts": list(districts_for_user(request.user))}
+
+
+def _elections(request: Any) -> dict[str, Any]:
+    return {"elections": list(elections_with_counts())}
+
+
+register_nav(NavEntry(_("Home"), "home", ALL_ROLES, order=0))
+register_nav(NavEntry(_("API"), "api-docs", STAFF_ROLES, order=900))
+register_nav(NavEntry(_("Administration"), "admin:index", frozenset({Role.ADMIN}), order=990))
+register_home_panel(
+    HomePanel("observation/panels/my_districts.html", FIELD_ROLES, 10, _my_districts)
+)
+register_home_panel(HomePanel("observation/panels/elections.html", STAFF_ROLES, 50, _elections))

@@ -1,0 +1,32 @@
+"""Root URLs. Apps are included by dotted path, so this module imports none of them
+(DESIGN.md §3)."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from observation import views
+
+APPS = ("observation", "commissions", "voters", "incidents", "reports")
+
+api_v1 = [path("auth/token/", obtain_auth_token, name="api-token")]
+api_v1 += [path("", include(f"{app}.api_urls")) for app in APPS]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("observation.page_urls")),
+]
+urlpatterns += [path("", include(f"{app}.urls")) for app in APPS if app != "observation"]

@@ -1,0 +1,61 @@
+"""Test set-up shared by every app.
+
+Tests that need PostgreSQL, Redis or a browser carry the markers ``postgres``, ``redis``
+or ``browser``. Where the service is not configured they skip with the reason; CI sets
+``BAIKOO_REQUIRE_SERVICES=1`` and then a missing service fails the test instead, so CI
+always runs them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings as django_settings
+
+REQUIRE_SERVICES = os.environ.get("BAIKOO_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _missing_service(marker: str) -> str | None:
+    postgres = django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    if marker == "postgres" and not postgres:
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if marker == "redis" and not django_settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL=redis://..."
+    if marker == "browser" and not shutil.which(CHROMIUM):
+        return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in ("postgres", "redis", "browser"):
+        if item.get_closest_marker(marker) is None:
+            continue
+        reason = _missing_service(marker)
+        if reason is None:
+            continue
+        if REQUIRE_SERVICES:
+            pytest.fail(f"BAIKOO_REQUIRE_SERVICES is set but this test {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+    # Tests exercise the after-commit publishing path; without a worker the task runs
+    # in-process. Tests with a real worker (marker ``redis``) switch this off.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from observation.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

@@ -1,0 +1,70 @@
+"""Small builders for test data, shared by every app's tests.
+
+Personas follow the roles of DESIGN.md §6: ``make_user("lto", districts=[bishkek])``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+
+from observation.models import Candidate, District, Election, ObserverProfile, Party, PartyList
+from observation.roles import Role
+
+_seq = itertools.count(1)
+
+
+def make_election(**fields) -> Election:
+    n = next(_seq)
+    defaults = {
+        "name": f"Test election {n}",
+        "kind": Election.Kind.LOCAL,
+        "election_day": dt.date(2021, 7, 11),
+        "observation_start": dt.date(2021, 6, 21),
+        "observation_end": dt.date(2021, 7, 4),
+    }
+    return Election.objects.create(**{**defaults, **fields})
+
+
+def make_district(election: Election | None = None, **fields) -> District:
+    n = next(_seq)
+    defaults = {
+        "name": f"District {n}",
+        "code": f"D{n:03d}",
+        "mandates": 45,
+        "threshold_percent": Decimal("7.00"),
+    }
+    return District.objects.create(election=election or make_election(), **{**defaults, **fields})
+
+
+def make_party(**fields) -> Party:
+    n = next(_seq)
+    return Party.objects.create(**{"name": f"Party {n}", "short_name": f"P{n}", **fields})
+
+
+def make_party_list(party: Party | None = None, district: District | None = None, **fields):
+    return PartyList.objects.create(
+        party=party or make_party(), district=district or make_district(), **fields
+    )
+
+
+def make_candidate(party_list: PartyList | None = None, **fields) -> Candidate:
+    n = next(_seq)
+    defaults = {"full_name": f"Candidate {n}", "gender": "F", "position": n}
+    return Candidate.objects.create(
+        party_list=party_list or make_party_list(), **{**defaults, **fields}
+    )
+
+
+def make_user(role: str | Role | None, username: str | None = None, districts=(), **fields):
+    User = get_user_model()
+    user = User.objects.create_user(
+        username=username or f"user{next(_seq)}", password="pw-for-tests", **fields
+    )
+    if role is not None:
+        profile = ObserverProfile.objects.create(user=user, role=Role(role))
+        profile.districts.set(districts)
+    return user
