@@ -68,3 +68,39 @@ def make_user(role: str | Role | None, username: str | None = None, districts=()
         profile = ObserverProfile.objects.create(user=user, role=Role(role))
         profile.districts.set(districts)
     return user
+
+
+def make_commission(level: str = "TEC", election=None, district=None, parent=None, **fields):
+    """A commission in a valid tree: a TEC or PEC gets a district and a parent (the
+    election's CEC, created if missing) unless given."""
+    from commissions.models import Commission
+
+    n = next(_seq)
+    level = Commission.Level(level)
+    if level == Commission.Level.CEC:
+        election = election or make_election()
+        return Commission.objects.create(
+            election=election, level=level, **{"name": f"CEC {n}", **fields}
+        )
+    if district is None:
+        district = make_district(election)
+    election = election or district.election
+    if parent is None:
+        parent = Commission.objects.filter(election=election, level="CEC").first()
+        parent = parent or make_commission("CEC", election=election)
+    return Commission.objects.create(
+        election=election,
+        level=level,
+        district=district,
+        parent=parent,
+        **{"name": f"{level} {n}", **fields},
+    )
+
+
+def make_party_meeting(party=None, district=None, **fields):
+    from observation.models import PartyMeeting
+
+    defaults = {"date": dt.date(2021, 6, 2), "concerns": "Low voter awareness."}
+    return PartyMeeting.objects.create(
+        party=party or make_party(), district=district or make_district(), **{**defaults, **fields}
+    )

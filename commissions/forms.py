@@ -1,0 +1,195 @@
+"""Forms of the commission pages. They parse and show errors; the rules they check are
+the model's (``full_clean``) and the services', never their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from commissions.models import (
+    Commission,
+    CommissionDecision,
+    CommissionMeeting,
+    CommissionMember,
+    Complaint,
+)
+from observation.models import Candidate, Party
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the field it names when the form
+    has that field, otherwise at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class CompositionDateForm(forms.Form):
+    on = forms.DateField(label=_("Composition on"), widget=DateInput(), required=False)
+
+
+class CommissionMemberForm(forms.ModelForm):
+    class Meta:
+        model = CommissionMember
+        fields = [
+            "full_name",
+            "role",
+            "nominated_by",
+            "party",
+            "party_label",
+            "term_start",
+            "term_end",
+            "re_elected",
+            "note",
+        ]
+        widgets = {"term_start": DateInput(), "term_end": DateInput()}
+
+
+class EndTermForm(forms.Form):
+    term_end = forms.DateField(
+        label=_("Last day in office"), widget=DateInput(), help_text=_("The term ends that day.")
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class QuorumSelect(forms.NullBooleanSelect):
+    def __init__(self, attrs: Any = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Could not tell")), ("true", _("Yes")), ("false", _("No"))]
+
+
+class CommissionMeetingForm(forms.ModelForm):
+    class Meta:
+        model = CommissionMeeting
+        fields = [
+            "date",
+            "mode",
+            "quorum",
+            "notified",
+            "notified_how",
+            "sanitary_rules",
+            "observer",
+            "notes",
+        ]
+        widgets = {"date": DateInput(), "quorum": QuorumSelect()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only people in the mission observe meetings.
+        self.fields["observer"].queryset = (
+            get_user_model()
+            .objects.filter(observer_profile__isnull=False, is_active=True)
+            .order_by("username")
+        )
+        self.fields["observer"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class CommissionDecisionForm(forms.ModelForm):
+    """The candidate concerned is chosen by their position on the party's list in the
+    commission's district, which is how commissions cite them."""
+
+    candidate_position = forms.IntegerField(
+        label=_("Candidate: position on the party's list"),
+        min_value=1,
+        required=False,
+        help_text=_("Leave empty when the decision concerns the party as a whole."),
+    )
+
+    class Meta:
+        model = CommissionDecision
+        fields = [
+            "date",
+            "kind",
+            "meeting",
+            "complaint",
+            "party",
+            "candidate_position",
+            "candidate_name",
+            "legal_basis",
+            "summary",
+        ]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args: Any, commission: Commission, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commission = commission
+        self.fields["meeting"].queryset = commission.meetings.order_by("-date")
+        self.fields["complaint"].queryset = commission.complaints.order_by("-received_on")
+        parties = Party.objects.filter(lists__district__election_id=commission.election_id)
+        if commission.district_id:
+            parties = parties.filter(lists__district_id=commission.district_id)
+        self.fields["party"].queryset = parties.distinct().order_by("name")
+        if not commission.district_id:
+            # The CEC has no single district to look a list position up in.
+            del self.fields["candidate_position"]
+        elif self.instance.candidate_id:
+            self.initial["candidate_position"] = self.instance.candidate.position
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "candidate_position" not in self.fields:
+            return data  # the CEC: a candidate set through the API is kept as it is
+        position = data.get("candidate_position")
+        if position is None:
+            self.instance.candidate = None
+            return data
+        party = data.get("party")
+        if party is None:
+            self.add_error("party", _("Choose the party whose list the candidate is on."))
+            return data
+        candidate = Candidate.objects.filter(
+            party_list__party=party,
+            party_list__district_id=self.commission.district_id,
+            position=position,
+        ).first()
+        if candidate is None:
+            self.add_error(
+                "candidate_position", _("The party's list here has no candidate at that position.")
+            )
+        else:
+            self.instance.candidate = candidate
+        return data
+
+    def service_fields(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "candidate_position"}
+        data["candidate"] = self.instance.candidate
+        return data
+
+
+class ComplaintForm(forms.ModelForm):
+    class Meta:
+        model = Complaint
+        fields = [
+            "complainant",
+            "subject",
+            "filed_on",
+            "received_on",
+            "deadline",
+            "status",
+            "decided_on",
+            "decision",
+        ]
+        widgets = {
+            "filed_on": DateInput(),
+            "received_on": DateInput(),
+            "deadline": DateInput(),
+            "decided_on": DateInput(),
+        }
+
+
+class ComplaintDecideForm(forms.Form):
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    decision = forms.CharField(label=_("Decision"), widget=forms.Textarea)

@@ -1,0 +1,272 @@
+"""Reads about commissions shared by pages, API and reports.
+
+Every function here issues a fixed number of queries however many rows there are:
+counts come from correlated subqueries, related rows from select_related.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from commissions.models import (
+    Commission,
+    CommissionDecision,
+    CommissionMeeting,
+    CommissionMember,
+    Complaint,
+)
+from observation.models import Election
+
+# Chair first, then deputy chair, secretary and members, as commissions list themselves.
+ROLE_ORDER = Case(
+    When(role=CommissionMember.MemberRole.CHAIR, then=Value(0)),
+    When(role=CommissionMember.MemberRole.DEPUTY_CHAIR, then=Value(1)),
+    When(role=CommissionMember.MemberRole.SECRETARY, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def serving_on(on: dt.date, prefix: str = "") -> Q:
+    """Terms covering ``on``: started on or before it, not ended before it."""
+    return Q(**{f"{prefix}term_start__lte": on}) & (
+        Q(**{f"{prefix}term_end__isnull": True}) | Q(**{f"{prefix}term_end__gte": on})
+    )
+
+
+def overdue_q(as_of: dt.date) -> Q:
+    """Complaints still undecided at the end of ``as_of`` although their deadline passed
+    before it. A complaint decided after ``as_of`` counts as overdue on that day, so a
+    report with a cut-off date gives the same number whenever it is computed."""
+    return (
+        Q(received_on__lte=as_of, deadline__lt=as_of)
+        & ~Q(status=Complaint.Status.WITHDRAWN)
+        & (Q(decided_on__isnull=True) | Q(decided_on__gt=as_of))
+    )
+
+
+def decided_late_q() -> Q:
+    return Q(status=Complaint.Status.DECIDED, decided_on__gt=F("deadline"))
+
+
+def _count(model: type, *conditions: Q, link: str = "commission") -> Coalesce:
+    rows = (
+        model.objects.filter(*conditions, **{link: OuterRef("pk")})
+        .order_by()
+        .values(link)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+# --- Commissions -----------------------------------------------------------------------
+
+
+def commissions_with_counts(on: dt.date | None = None) -> QuerySet[Commission]:
+    """Commissions with how many members serve on ``on``, how many PECs are recorded
+    under them, and their meetings, decisions, open and overdue complaints."""
+    on = on or today()
+    return Commission.objects.select_related("election", "district", "parent").annotate(
+        members_serving=_count(CommissionMember, serving_on(on)),
+        pec_rows=_count(Commission, Q(level=Commission.Level.PEC), link="parent"),
+        meeting_count=_count(CommissionMeeting),
+        decision_count=_count(CommissionDecision),
+        open_complaints=_count(Complaint, Q(status__in=Complaint.OPEN_STATUSES)),
+        overdue_complaints=_count(Complaint, overdue_q(on)),
+    )
+
+
+@dataclass(frozen=True)
+class CommissionTree:
+    """One election's commissions as the tree page shows them: the CEC, then its TECs."""
+
+    election: Election | None
+    cec: Commission | None
+    tecs: QuerySet[Commission]
+    pec_total: int
+
+
+def commission_tree(election: Election | None, on: dt.date | None = None) -> CommissionTree:
+    if election is None:
+        return CommissionTree(None, None, Commission.objects.none(), 0)
+    rows = commissions_with_counts(on).filter(election=election)
+    tecs = rows.filter(level=Commission.Level.TEC).order_by("name")
+    pec_total = Commission.objects.filter(election=election, level=Commission.Level.TEC).aggregate(
+        n=Coalesce(Sum("pec_count"), 0)
+    )["n"]
+    return CommissionTree(
+        election=election,
+        cec=rows.filter(level=Commission.Level.CEC).first(),
+        tecs=tecs,
+        pec_total=pec_total,
+    )
+
+
+def elections_with_commissions() -> QuerySet[Election]:
+    return Election.objects.filter(commissions__isnull=False).distinct().order_by("-election_day")
+
+
+def subordinate_commissions(commission: Commission, on: dt.date | None = None):
+    return commissions_with_counts(on).filter(parent=commission).order_by("level", "name")
+
+
+# --- Composition -----------------------------------------------------------------------
+
+
+def member_terms(commission: Commission | None = None) -> QuerySet[CommissionMember]:
+    terms = CommissionMember.objects.select_related("party", "commission")
+    if commission is not None:
+        terms = terms.filter(commission=commission)
+    return terms
+
+
+def composition_on(commission: Commission, on: dt.date) -> QuerySet[CommissionMember]:
+    """The members of ``commission`` whose term covers ``on``: chair first."""
+    return (
+        member_terms(commission)
+        .filter(serving_on(on))
+        .annotate(role_order=ROLE_ORDER)
+        .order_by("role_order", "full_name")
+    )
+
+
+@dataclass(frozen=True)
+class CompositionChanges:
+    joined: list[CommissionMember]
+    left: list[CommissionMember]
+
+
+def composition_changes(commission: Commission, start: dt.date, end: dt.date) -> CompositionChanges:
+    """Who took up a term and whose term ended between ``start`` and ``end`` inclusive.
+    A term's end is the member's last day, so they are gone the day after."""
+    terms = list(
+        member_terms(commission)
+        .filter(Q(term_start__range=(start, end)) | Q(term_end__range=(start, end)))
+        .order_by("term_start", "full_name")
+    )
+    return CompositionChanges(
+        joined=[t for t in terms if start <= t.term_start <= end],
+        left=sorted(
+            (t for t in terms if t.term_end and start <= t.term_end <= end),
+            key=lambda t: (t.term_end, t.full_name),
+        ),
+    )
+
+
+def full_history(commission: Commission) -> QuerySet[CommissionMember]:
+    """Every term ever recorded, the most recent first."""
+    return member_terms(commission).order_by("-term_start", "full_name")
+
+
+# --- Activity --------------------------------------------------------------------------
+
+
+def meetings(commission: Commission | None = None) -> QuerySet[CommissionMeeting]:
+    rows = CommissionMeeting.objects.select_related("commission", "observer")
+    return rows.filter(commission=commission) if commission is not None else rows
+
+
+def decisions(commission: Commission | None = None) -> QuerySet[CommissionDecision]:
+    rows = CommissionDecision.objects.select_related(
+        "commission", "party", "candidate__party_list__party", "meeting", "complaint"
+    )
+    return rows.filter(commission=commission) if commission is not None else rows
+
+
+def complaints_with_state(on: dt.date | None = None) -> QuerySet[Complaint]:
+    """Complaints with ``is_overdue`` (as of ``on``, default today) and ``decided_late``."""
+    on = on or today()
+    return Complaint.objects.select_related("commission").annotate(
+        is_overdue=ExpressionWrapper(overdue_q(on), output_field=BooleanField()),
+        decided_late=ExpressionWrapper(decided_late_q(), output_field=BooleanField()),
+    )
+
+
+def complaints(
+    commission: Commission | None = None, on: dt.date | None = None
+) -> QuerySet[Complaint]:
+    rows = complaints_with_state(on)
+    return rows.filter(commission=commission) if commission is not None else rows
+
+
+def overdue_complaints(
+    on: dt.date | None = None, election: Election | None = None
+) -> QuerySet[Complaint]:
+    """Complaints past their deadline and still undecided, the longest overdue first."""
+    on = on or today()
+    rows = complaints_with_state(on).filter(overdue_q(on))
+    if election is not None:
+        rows = rows.filter(commission__election=election)
+    return rows.order_by("deadline", "id")
+
+
+def activity_summary(election: Election, until: dt.date | None = None) -> dict[str, Any]:
+    """Counts of the commission activity of one election up to ``until`` (inclusive), for
+    the report's section on commissions. Three queries whatever the size."""
+    until = until or today()
+    meeting_rows = CommissionMeeting.objects.filter(commission__election=election, date__lte=until)
+    m = meeting_rows.aggregate(
+        total=Count("pk"),
+        in_person=Count("pk", filter=Q(mode=CommissionMeeting.Mode.IN_PERSON)),
+        remote=Count("pk", filter=Q(mode=CommissionMeeting.Mode.REMOTE)),
+        quorum_present=Count("pk", filter=Q(quorum=True)),
+        quorum_absent=Count("pk", filter=Q(quorum=False)),
+        notified=Count("pk", filter=Q(notified=True)),
+        **{
+            f"sanitary_{value}": Count("pk", filter=Q(sanitary_rules=value))
+            for value in CommissionMeeting.Sanitary.values
+        },
+    )
+    d = CommissionDecision.objects.filter(commission__election=election, date__lte=until).aggregate(
+        total=Count("pk"),
+        **{kind: Count("pk", filter=Q(kind=kind)) for kind in CommissionDecision.Kind.values},
+    )
+    c = Complaint.objects.filter(commission__election=election, received_on__lte=until).aggregate(
+        total=Count("pk"),
+        decided=Count("pk", filter=Q(decided_on__lte=until)),
+        overdue=Count("pk", filter=overdue_q(until)),
+        decided_late=Count("pk", filter=Q(decided_on__lte=until) & decided_late_q()),
+    )
+    return {
+        "meetings": {
+            "total": m["total"],
+            "in_person": m["in_person"],
+            "remote": m["remote"],
+            "quorum_present": m["quorum_present"],
+            "quorum_absent": m["quorum_absent"],
+            "notified": m["notified"],
+            "sanitary_rules": {
+                value: m[f"sanitary_{value}"] for value in CommissionMeeting.Sanitary.values
+            },
+        },
+        "decisions": {
+            "total": d["total"],
+            "by_kind": {kind: d[kind] for kind in CommissionDecision.Kind.values},
+        },
+        "complaints": c,
+    }
