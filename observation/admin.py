@@ -12,41 +12,58 @@ from observation.models import (
 )
 
 
+class ReferenceDataAdmin(admin.ModelAdmin):
+    """Read-only: reference data is edited on the app's pages or through the API, whose
+    services check the rules and write the audit trail; the admin would bypass both."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Election)
-class ElectionAdmin(admin.ModelAdmin):
+class ElectionAdmin(ReferenceDataAdmin):
     list_display = ["name", "kind", "election_day", "observation_start", "observation_end"]
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(ReferenceDataAdmin):
     list_display = ["name", "code", "election", "mandates", "threshold_percent"]
     list_filter = ["election"]
+    list_select_related = ["election"]
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(ReferenceDataAdmin):
     list_display = ["name", "short_name"]
     search_fields = ["name", "short_name"]
 
 
 @admin.register(PartyList)
-class PartyListAdmin(admin.ModelAdmin):
+class PartyListAdmin(ReferenceDataAdmin):
     list_display = ["party", "district", "nominated_count"]
     list_filter = ["district"]
     list_select_related = ["party", "district"]
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "party_list", "position", "gender", "status"]
-    list_filter = ["status", "gender", "party_list__district"]
+class CandidateAdmin(ReferenceDataAdmin):
+    list_display = ["full_name", "party_list", "position", "gender", "status", "is_demo"]
+    list_filter = ["status", "gender", "is_demo", "party_list__district"]
     list_select_related = ["party_list__party", "party_list__district"]
     search_fields = ["full_name"]
 
 
 @admin.register(PartyMeeting)
-class PartyMeetingAdmin(admin.ModelAdmin):
+class PartyMeetingAdmin(ReferenceDataAdmin):
     list_display = ["party", "district", "date"]
+    list_filter = ["district", "party"]
+    list_select_related = ["party", "district"]
 
 
 @admin.register(ObserverProfile)

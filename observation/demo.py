@@ -7,13 +7,22 @@ named there are synthetic and marked as demo data.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TextIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from observation.models import District, Election, ObserverProfile, Party, PartyList
+from observation.models import (
+    Candidate,
+    District,
+    Election,
+    ObserverProfile,
+    Party,
+    PartyList,
+    PartyMeeting,
+)
 from observation.roles import Role
 
 ELECTION = {
@@ -74,6 +83,51 @@ LISTS = {
     ],
 }  # fmt: skip
 
+# Table 3 of the seed, per city: registered candidates, of them male, female; and the
+# candidates the TEC denied registration (given for Bishkek only: 1,371 nominated,
+# 1,314 registered, 57 denied; in Osh and Tokmok every nominee is taken as registered).
+CANDIDATES = {
+    "BSK": {"registered": 1314, "male": 798, "female": 516, "denied": 57},
+    "OSH": {"registered": 691, "male": 440, "female": 251, "denied": 0},
+    "TKM": {"registered": 354, "male": 221, "female": 133, "denied": 0},
+}
+DENIAL_REASONS = [
+    "Demo: a court found the candidate broke the law in the elections of 11 April 2021.",
+    "Demo: the documents required for registration were incomplete.",
+    "Demo: the candidate was also nominated on another party's list.",
+]
+
+# The five meetings of 2 June 2021 in Bishkek (seed §7); the wording is ours.
+MEETING_DATE = dt.date(2021, 6, 2)
+_AWARENESS = (
+    "Voters know little about the repeat elections of 11 July, and the state bodies "
+    "responsible do little to inform them. The party expects a record-low turnout: the "
+    "COVID-19 situation, the heat, the holiday season and fatigue from one election after "
+    "another will keep people at home."
+)
+_ONLINE_ONLY = (
+    "The party prints no campaign materials and rents no banners: it campaigns only on "
+    "social networks."
+)
+_BLACK_PR = 'There is a great deal of "black PR" against the party and its candidates.'
+_ADMIN_RESOURCES = (
+    "Even after the April results were cancelled, some parties still use administrative "
+    "resources and buy votes, and heads of house and quarter committees are still drawn "
+    "into campaigning, in all three cities."
+)
+_FUND_COSTS = (
+    "The party doubts the election-fund reports of some parties, which declare rented "
+    "advertising space at about a tenth of its market price."
+)
+PARTY_MEETINGS = [
+    # (party, recorded by, concerns)
+    ("Turan", "lto-bishkek-1", [_AWARENESS, _ONLINE_ONLY]),
+    ("Social Democrats", "lto-bishkek-2", [_AWARENESS, _FUND_COSTS, _ADMIN_RESOURCES]),
+    ("Emgek", "lto-bishkek-3", [_AWARENESS, _BLACK_PR, _ADMIN_RESOURCES]),
+    ("Stolitsa (Capital)", "lto-bishkek-4", [_AWARENESS, _ONLINE_ONLY, _BLACK_PR]),
+    ("Ata-Jurt Kyrgyzstan", "lto-bishkek-1", [_AWARENESS, _BLACK_PR, _ADMIN_RESOURCES]),
+]
+
 # (username, role, district codes, first name, last name)
 USERS = [
     *[(f"lto-bishkek-{i}", Role.LTO, ["BSK"], "Bishkek", f"Observer {i}") for i in range(1, 5)],
@@ -105,9 +159,15 @@ def load(stdout: TextIO) -> None:
     parties = {}
     for name, short in PARTIES.items():
         parties[name], _ = Party.objects.update_or_create(name=name, defaults={"short_name": short})
-    for code, names in LISTS.items():
-        for name in names:
-            PartyList.objects.get_or_create(party=parties[name], district=districts[code])
+    candidates = 0
+    for code in LISTS:
+        for plan in candidate_plan(code):
+            party_list, _ = PartyList.objects.update_or_create(
+                party=parties[plan.party],
+                district=districts[code],
+                defaults={"nominated_count": plan.nominated},
+            )
+            candidates += _load_candidates(party_list, plan)
 
     User = get_user_model()
     for username, role, codes, first, last in USERS:
@@ -121,9 +181,113 @@ def load(stdout: TextIO) -> None:
             user.save(update_fields=["password"])
         profile, _ = ObserverProfile.objects.update_or_create(user=user, defaults={"role": role})
         profile.districts.set([districts[c] for c in codes])
+    for party, username, concerns in PARTY_MEETINGS:
+        PartyMeeting.objects.update_or_create(
+            party=parties[party],
+            district=districts["BSK"],
+            date=MEETING_DATE,
+            defaults={
+                "attendees": "Representatives of the party's Bishkek headquarters (demo)",
+                "concerns": "\n\n".join(concerns),
+                "recorded_by": User.objects.get(username=username),
+            },
+        )
     stdout.write(
         f"observation: {len(DISTRICTS)} districts, {len(PARTIES)} parties, "
-        f"{sum(map(len, LISTS.values()))} party lists\n"
+        f"{sum(map(len, LISTS.values()))} party lists, {candidates} candidates, "
+        f"{len(PARTY_MEETINGS)} party meetings\n"
         f"Demo sign-ins (password {settings.DEMO_PASSWORD!r}): "
         + ", ".join(username for username, *_ in USERS)
     )
+
+
+# --- Candidates -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListPlan:
+    """The demo candidates of one party list: how many, of which gender and status."""
+
+    code: str
+    party: str
+    registered: int
+    female: int
+    denied: int
+
+    @property
+    def nominated(self) -> int:
+        return self.registered + self.denied
+
+
+def split(total: int, weights: list[int]) -> list[int]:
+    """``total`` shared in proportion to ``weights`` (largest remainder; ties go to the
+    earlier share), so the parts are whole numbers that add up to ``total`` exactly."""
+    whole = sum(weights)
+    parts = [total * w // whole for w in weights]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in by_remainder[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def candidate_plan(code: str) -> list[ListPlan]:
+    """How the city's Table 3 figures are shared among its lists: list sizes vary by a
+    fixed pattern (no randomness), genders and denials are shared in proportion."""
+    names = LISTS[code]
+    figures = CANDIDATES[code]
+    sizes = split(figures["registered"], [20 + (i * 7) % 11 for i in range(len(names))])
+    female = split(figures["female"], sizes)
+    denied = split(figures["denied"], sizes)
+    return [ListPlan(code, name, sizes[i], female[i], denied[i]) for i, name in enumerate(names)]
+
+
+def _spread(count: int, length: int) -> set[int]:
+    """``count`` of the indexes 0..length-1, evenly spread."""
+    return {(k * length) // count for k in range(count)} if count else set()
+
+
+def demo_candidates(plan: ListPlan, party_list: PartyList) -> list[Candidate]:
+    short = PARTIES[plan.party].replace(" ", "")
+    denied_at = {plan.nominated - 1 - i for i in _spread(plan.denied, plan.nominated)}
+    female_at = _spread(plan.female, plan.registered)
+    candidates, registered_seen, denied_seen = [], 0, 0
+    for index in range(plan.nominated):
+        position = index + 1
+        if index in denied_at:
+            gender = "M" if denied_seen % 2 == 0 else "F"
+            status = Candidate.Status.DENIED
+            reason = DENIAL_REASONS[denied_seen % len(DENIAL_REASONS)]
+            denied_seen += 1
+        else:
+            gender = "F" if registered_seen in female_at else "M"
+            status, reason = Candidate.Status.REGISTERED, ""
+            registered_seen += 1
+        candidates.append(
+            Candidate(
+                party_list=party_list,
+                full_name=f"Demo Candidate {plan.code}-{short}-{position}",
+                gender=gender,
+                position=position,
+                status=status,
+                denial_reason=reason,
+                is_demo=True,
+            )
+        )
+    return candidates
+
+
+def _load_candidates(party_list: PartyList, plan: ListPlan) -> int:
+    # Upsert by (list, position): a second run rewrites the same rows, and a run after a
+    # demo candidate was edited puts it back. Bulk, because there are 2,416 of them.
+    candidates = demo_candidates(plan, party_list)
+    Candidate.objects.bulk_create(
+        candidates,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["party_list", "position"],
+        update_fields=["full_name", "gender", "status", "denial_reason", "is_demo"],
+    )
+    Candidate.objects.filter(
+        party_list=party_list, is_demo=True, position__gt=plan.nominated
+    ).delete()
+    return len(candidates)

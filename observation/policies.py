@@ -111,3 +111,13 @@ def visible_districts(user: Any, districts: QuerySet) -> QuerySet:
     if role_of(user) in (Role.LTO, Role.COORDINATOR):
         return districts.filter(observers__user=user)
     return districts
+
+
+def party_meeting_editable_by(user: Any, meeting: Any) -> bool:
+    """A recorder role (PARTY_MEETINGS), and the meeting's district within the user's
+    reach: field roles change only the meetings of the districts they cover."""
+    if not PARTY_MEETINGS.can_write(user):
+        return False
+    from observation.models import District  # keeps this module free of model imports
+
+    return visible_districts(user, District.objects.filter(pk=meeting.district_id)).exists()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from observation.models import District
+from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
 
 
 class MeDistrictSerializer(serializers.ModelSerializer):
@@ -16,3 +16,62 @@ class MeSerializer(serializers.Serializer):
     full_name = serializers.CharField()
     role = serializers.CharField(allow_null=True)
     districts = MeDistrictSerializer(many=True)
+
+
+# --- Reference data (DESIGN.md §7) ---------------------------------------------------------
+# Serializers parse and shape; the rules live in observation.services, which the viewsets
+# call. Model-level uniqueness is left to the service (``validators = []``) so the API
+# reports it on the same field, with the same message, as the forms do.
+
+
+class ElectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Election
+        fields = ["id", "name", "kind", "election_day", "observation_start", "observation_end"]
+        validators: list = []
+
+
+class DistrictSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = District
+        fields = ["id", "election", "name", "code", "mandates", "threshold_percent"]
+        validators: list = []
+
+
+class PartySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Party
+        fields = ["id", "name", "short_name"]
+        extra_kwargs = {"name": {"validators": []}}
+        validators: list = []
+
+
+class PartyListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PartyList
+        fields = ["id", "party", "district", "nominated_count"]
+        validators: list = []
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Candidate
+        fields = [
+            "id",
+            "party_list",
+            "full_name",
+            "gender",
+            "position",
+            "status",
+            "denial_reason",
+            "is_demo",
+        ]
+        read_only_fields = ["is_demo"]
+        validators: list = []
+
+
+class PartyMeetingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PartyMeeting
+        fields = ["id", "party", "district", "date", "attendees", "concerns"]
+        validators: list = []

@@ -243,6 +243,10 @@ RRCG_WEBHOOK_SECRET = env.str("RRCG_WEBHOOK_SECRET", "")
 RRCG_WEBHOOK_TIMEOUT = env.int("RRCG_WEBHOOK_TIMEOUT", 10, minimum=1)
 RRCG_EMAIL_TO = env.list("RRCG_EMAIL_TO", [])
 
+# --- Imports of voter-list snapshots and candidate lists (observation.tabular) --------
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", 50_000, minimum=1)
+
 # --- Evidence (incidents) --------------------------------------------------------------
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", 20, minimum=1)

@@ -18,6 +18,12 @@ REQUIRE_SERVICES = os.environ.get("BAIKOO_REQUIRE_SERVICES", "") in {"1", "true"
 CHROMIUM = "/usr/bin/chromium"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Persistent connections outlive live_server threads and make PostgreSQL refuse to
+    # drop the test database at the end ("being accessed by other users").
+    django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 def _missing_service(marker: str) -> str | None:
     postgres = django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     if marker == "postgres" and not postgres:

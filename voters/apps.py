@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class VotersConfig(AppConfig):
     name = "voters"
     verbose_name = _("Voters")
+
+    def ready(self) -> None:
+        from observation.registry import NavEntry, register_nav
+        from observation.roles import ALL_ROLES
+
+        register_nav(NavEntry(_("Voter lists"), "voters:registration", ALL_ROLES, order=40))

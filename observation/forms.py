@@ -1,0 +1,177 @@
+"""Forms of observation's pages.
+
+A form parses and shows errors; it never saves. The view hands ``cleaned_data`` to the
+service, and :meth:`ServiceForm.add_service_errors` puts the service's refusal back on
+the fields it names, so a page shows the same message the API returns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
+from observation.policies import visible_districts
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ServiceForm(forms.ModelForm):
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's ValidationError: on its field where the form has it, at the
+        top of the form otherwise."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, errors in error.error_dict.items():
+            self.add_error(field if field in self.fields else None, errors)
+
+    def changed_values(self) -> dict[str, Any]:
+        """The cleaned values of the form's fields, for a service's keyword arguments."""
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+    def top_errors(self) -> list[str]:
+        return list(self.errors.get(NON_FIELD_ERRORS, []))
+
+
+class ElectionForm(ServiceForm):
+    class Meta:
+        model = Election
+        fields = ["name", "kind", "election_day", "observation_start", "observation_end"]
+        widgets = {
+            "election_day": DateInput(),
+            "observation_start": DateInput(),
+            "observation_end": DateInput(),
+        }
+
+
+class DistrictForm(ServiceForm):
+    class Meta:
+        model = District
+        fields = ["name", "code", "mandates", "threshold_percent"]
+
+
+class PartyForm(ServiceForm):
+    class Meta:
+        model = Party
+        fields = ["name", "short_name"]
+
+
+class PartyListForm(ServiceForm):
+    """Adding a list: the party and the number nominated. The district comes from the page."""
+
+    class Meta:
+        model = PartyList
+        fields = ["party", "nominated_count"]
+
+
+class PartyListEditForm(ServiceForm):
+    """A list keeps its party and district; only the number nominated changes."""
+
+    class Meta:
+        model = PartyList
+        fields = ["nominated_count"]
+
+
+class CandidateForm(ServiceForm):
+    class Meta:
+        model = Candidate
+        fields = ["full_name", "gender", "position", "status", "denial_reason"]
+        widgets = {"denial_reason": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"denial_reason": _("Required when registration was denied; else empty.")}
+
+
+class CandidateStatusForm(ServiceForm):
+    class Meta:
+        model = Candidate
+        fields = ["status", "denial_reason"]
+        widgets = {"denial_reason": forms.Textarea(attrs={"rows": 3})}
+
+
+class PartyMeetingForm(ServiceForm):
+    class Meta:
+        model = PartyMeeting
+        fields = ["party", "district", "date", "attendees", "concerns"]
+        widgets = {
+            "date": DateInput(),
+            "attendees": forms.Textarea(attrs={"rows": 2}),
+            "concerns": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "attendees": _("Who spoke for the party, and who observed."),
+            "concerns": _("What the party raised, one concern per paragraph."),
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Offer only the districts the user may record in; the service checks it again.
+        districts = District.objects.select_related("election").order_by(
+            "-election__election_day", "name"
+        )
+        self.fields["district"].queryset = reachable = visible_districts(user, districts)
+        if not self.is_bound and self.instance.pk is None:
+            only = list(reachable[:2])
+            if len(only) == 1:  # an observer of one district need not pick it
+                self.initial.setdefault("district", only[0].pk)
+        self.fields["district"].label_from_instance = lambda d: f"{d.name} · {d.election.name}"
+
+
+class CandidateFilterForm(forms.Form):
+    """Narrows a candidate table on the party and party-list pages (GET)."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Candidate.Status.choices],
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        required=False,
+        choices=[("", _("Any gender")), *Candidate.Gender.choices],
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"), required=False, queryset=District.objects.none(), empty_label=_("All")
+    )
+
+    def __init__(self, *args: Any, districts: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if districts is None:
+            del self.fields["district"]
+        else:
+            self.fields["district"].queryset = districts
+
+    def criteria(self) -> dict[str, Any]:
+        """The filters to apply; an invalid value is ignored rather than shown as an error."""
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class PartyMeetingFilterForm(forms.Form):
+    district = forms.ModelChoiceField(
+        label=_("District"),
+        required=False,
+        queryset=District.objects.select_related("election").order_by(
+            "-election__election_day", "name"
+        ),
+        empty_label=_("All"),
+    )
+    party = forms.ModelChoiceField(
+        label=_("Party"),
+        required=False,
+        queryset=Party.objects.order_by("name"),
+        empty_label=_("All"),
+    )
+
+    def criteria(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -1,0 +1,435 @@
+"""Every write to observation's reference data (DESIGN.md §3, STYLE.md habit 1).
+
+Pages, the API and imports call these functions and nothing else, so each rule is checked
+once: the role (``observation.policies``), then ``full_clean()`` (field validators, the
+model's ``clean()`` and the database constraints, reported on the field they are about),
+then the row is written together with its audit entry in one transaction. A refused
+write raises ``django.core.exceptions.ValidationError`` (or ``PermissionDenied``) and
+changes nothing.
+
+Update functions take only the fields to change; ``None`` means "leave as it is".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy as _
+
+from observation.audit import audit_log, model_changes
+from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
+from observation.policies import (
+    PARTY_MEETINGS,
+    REFERENCE_DATA,
+    party_meeting_editable_by,
+    visible_districts,
+)
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _require_reference_writer(actor: Any) -> None:
+    if not REFERENCE_DATA.can_write(actor):
+        raise PermissionDenied(_("Only analysts and administrators edit reference data."))
+
+
+def _given(**fields: Any) -> dict[str, Any]:
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def _refuse_move(instance: models.Model, field: str, value: Any, message: Any) -> None:
+    """Some references are fixed once made: moving a candidate to another list or a
+    district to another election would silently carry counts and incident references
+    across elections. Passing the same value (e.g. a full PUT) is fine."""
+    if value is not None and getattr(instance, f"{field}_id") != getattr(value, "pk", value):
+        raise ValidationError({field: message})
+
+
+def _jsonable_changes(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    return {
+        name: [v.pk if isinstance(v, models.Model) else v for v in pair]
+        for name, pair in changes.items()
+    }
+
+
+def _save(instance: models.Model, **options: Any) -> None:
+    try:
+        with transaction.atomic():
+            instance.save(**options)
+    except IntegrityError:
+        # Another request took the same position, code or name between full_clean() and
+        # save(). Validating again names the field (a 400, not a 500); anything else is
+        # a real fault and propagates.
+        instance.full_clean()
+        raise
+
+
+def _create(instance: M, *, actor: Any, action: str) -> M:
+    instance.full_clean()
+    _save(instance, force_insert=True)
+    audit_log(
+        actor=actor,
+        action=action,
+        target=instance,
+        data={
+            f.attname: getattr(instance, f.attname)
+            for f in instance._meta.concrete_fields
+            if not f.primary_key
+        },
+    )
+    return instance
+
+
+def _update(instance: M, *, actor: Any, action: str, fields: dict[str, Any]) -> M:
+    """Apply ``fields`` to the locked row ``instance``, validate, save, audit."""
+    changes = model_changes(instance, fields)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    if changes:
+        _save(instance, update_fields=list(changes))
+        audit_log(actor=actor, action=action, target=instance, data=_jsonable_changes(changes))
+    return instance
+
+
+def _delete(instance: models.Model, *, actor: Any, action: str) -> None:
+    audit_log(actor=actor, action=action, target=instance, data={"repr": str(instance)})
+    instance.delete()
+
+
+def _locked(model: type[M], pk: Any) -> M:
+    # Re-read under a row lock: the caller's copy may be stale, or already changed in
+    # memory by a ModelForm, and the audit entry must show what really changed.
+    return model.objects.select_for_update().get(pk=pk)
+
+
+# --- Elections ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def election_create(
+    *,
+    actor: Any,
+    name: str,
+    kind: str,
+    election_day: dt.date,
+    observation_start: dt.date,
+    observation_end: dt.date,
+) -> Election:
+    _require_reference_writer(actor)
+    election = Election(
+        name=name,
+        kind=kind,
+        election_day=election_day,
+        observation_start=observation_start,
+        observation_end=observation_end,
+    )
+    return _create(election, actor=actor, action="election.create")
+
+
+@transaction.atomic
+def election_update(
+    *,
+    actor: Any,
+    election: Election,
+    name: str | None = None,
+    kind: str | None = None,
+    election_day: dt.date | None = None,
+    observation_start: dt.date | None = None,
+    observation_end: dt.date | None = None,
+) -> Election:
+    _require_reference_writer(actor)
+    election = _locked(Election, election.pk)
+    fields = _given(
+        name=name,
+        kind=kind,
+        election_day=election_day,
+        observation_start=observation_start,
+        observation_end=observation_end,
+    )
+    return _update(election, actor=actor, action="election.update", fields=fields)
+
+
+@transaction.atomic
+def election_delete(*, actor: Any, election: Election) -> None:
+    """Refused with ``ProtectedError`` while the election has districts."""
+    _require_reference_writer(actor)
+    _delete(_locked(Election, election.pk), actor=actor, action="election.delete")
+
+
+# --- Districts ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def district_create(
+    *,
+    actor: Any,
+    election: Election,
+    name: str,
+    code: str,
+    mandates: int,
+    threshold_percent: Decimal,
+) -> District:
+    _require_reference_writer(actor)
+    district = District(
+        election=election,
+        name=name,
+        code=code,
+        mandates=mandates,
+        threshold_percent=threshold_percent,
+    )
+    return _create(district, actor=actor, action="district.create")
+
+
+@transaction.atomic
+def district_update(
+    *,
+    actor: Any,
+    district: District,
+    election: Election | None = None,
+    name: str | None = None,
+    code: str | None = None,
+    mandates: int | None = None,
+    threshold_percent: Decimal | None = None,
+) -> District:
+    _require_reference_writer(actor)
+    district = _locked(District, district.pk)
+    _refuse_move(
+        district,
+        "election",
+        election,
+        _("A district stays in its election; create the district in the other election."),
+    )
+    fields = _given(name=name, code=code, mandates=mandates, threshold_percent=threshold_percent)
+    return _update(district, actor=actor, action="district.update", fields=fields)
+
+
+@transaction.atomic
+def district_delete(*, actor: Any, district: District) -> None:
+    """Refused with ``ProtectedError`` while party lists or other records use it."""
+    _require_reference_writer(actor)
+    _delete(_locked(District, district.pk), actor=actor, action="district.delete")
+
+
+# --- Parties ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def party_create(*, actor: Any, name: str, short_name: str = "") -> Party:
+    _require_reference_writer(actor)
+    return _create(Party(name=name, short_name=short_name), actor=actor, action="party.create")
+
+
+@transaction.atomic
+def party_update(
+    *, actor: Any, party: Party, name: str | None = None, short_name: str | None = None
+) -> Party:
+    _require_reference_writer(actor)
+    party = _locked(Party, party.pk)
+    fields = _given(name=name, short_name=short_name)
+    return _update(party, actor=actor, action="party.update", fields=fields)
+
+
+@transaction.atomic
+def party_delete(*, actor: Any, party: Party) -> None:
+    """Refused with ``ProtectedError`` while the party has lists or meetings."""
+    _require_reference_writer(actor)
+    _delete(_locked(Party, party.pk), actor=actor, action="party.delete")
+
+
+# --- Party lists --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def party_list_create(
+    *, actor: Any, party: Party, district: District, nominated_count: int = 0
+) -> PartyList:
+    _require_reference_writer(actor)
+    party_list = PartyList(party=party, district=district, nominated_count=nominated_count)
+    return _create(party_list, actor=actor, action="party_list.create")
+
+
+@transaction.atomic
+def party_list_update(
+    *,
+    actor: Any,
+    party_list: PartyList,
+    party: Party | None = None,
+    district: District | None = None,
+    nominated_count: int | None = None,
+) -> PartyList:
+    _require_reference_writer(actor)
+    party_list = _locked(PartyList, party_list.pk)
+    _refuse_move(party_list, "party", party, _("A list stays with its party."))
+    _refuse_move(party_list, "district", district, _("A list stays in its district."))
+    fields = _given(nominated_count=nominated_count)
+    return _update(party_list, actor=actor, action="party_list.update", fields=fields)
+
+
+@transaction.atomic
+def party_list_delete(*, actor: Any, party_list: PartyList) -> None:
+    """Only an empty list can go: deleting would otherwise take its candidates along."""
+    _require_reference_writer(actor)
+    party_list = _locked(PartyList, party_list.pk)
+    candidates = party_list.candidates.all()
+    if candidates.exists():
+        raise ProtectedError(
+            _("Remove the list's candidates before deleting the list."), set(candidates[:10])
+        )
+    _delete(party_list, actor=actor, action="party_list.delete")
+
+
+# --- Candidates ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def candidate_create(
+    *,
+    actor: Any,
+    party_list: PartyList,
+    full_name: str,
+    gender: str,
+    position: int,
+    status: str = Candidate.Status.REGISTERED,
+    denial_reason: str = "",
+    is_demo: bool = False,
+) -> Candidate:
+    _require_reference_writer(actor)
+    candidate = Candidate(
+        party_list=party_list,
+        full_name=full_name,
+        gender=gender,
+        position=position,
+        status=status,
+        denial_reason=denial_reason,
+        is_demo=is_demo,
+    )
+    return _create(candidate, actor=actor, action="candidate.create")
+
+
+@transaction.atomic
+def candidate_update(
+    *,
+    actor: Any,
+    candidate: Candidate,
+    party_list: PartyList | None = None,
+    full_name: str | None = None,
+    gender: str | None = None,
+    position: int | None = None,
+    status: str | None = None,
+    denial_reason: str | None = None,
+) -> Candidate:
+    """Edit a candidate. A change of status goes through the same rules as
+    :func:`candidate_set_status` (a denial needs a reason; only a denial has one)."""
+    _require_reference_writer(actor)
+    candidate = _locked(Candidate, candidate.pk)
+    _refuse_move(
+        candidate,
+        "party_list",
+        party_list,
+        _("A candidate stays on their list; withdraw them and add them to the other list."),
+    )
+    fields = _given(full_name=full_name, gender=gender, position=position)
+    fields.update(_status_fields(candidate, status, denial_reason))
+    return _update(candidate, actor=actor, action="candidate.update", fields=fields)
+
+
+@transaction.atomic
+def candidate_set_status(
+    *, actor: Any, candidate: Candidate, status: str, denial_reason: str = ""
+) -> Candidate:
+    """Register, deny (with the reason) or withdraw a candidate."""
+    _require_reference_writer(actor)
+    candidate = _locked(Candidate, candidate.pk)
+    fields = _status_fields(candidate, status, denial_reason or "")
+    return _update(candidate, actor=actor, action="candidate.set_status", fields=fields)
+
+
+def _status_fields(
+    candidate: Candidate, status: str | None, denial_reason: str | None
+) -> dict[str, Any]:
+    # Leaving the denied status clears the old reason, unless the caller sent one, which
+    # full_clean() then refuses: a reason on a registered candidate reads as a denial.
+    fields = _given(status=status, denial_reason=denial_reason)
+    new_status = fields.get("status", candidate.status)
+    if new_status != Candidate.Status.DENIED and "denial_reason" not in fields:
+        fields["denial_reason"] = ""
+    return fields
+
+
+@transaction.atomic
+def candidate_delete(*, actor: Any, candidate: Candidate) -> None:
+    _require_reference_writer(actor)
+    _delete(_locked(Candidate, candidate.pk), actor=actor, action="candidate.delete")
+
+
+# --- Party meetings -----------------------------------------------------------------------
+
+
+def _require_meeting_recorder(actor: Any, district: District | None) -> None:
+    """Observers record meetings in the districts they cover; head office and analysts
+    anywhere. A district outside the actor's reach is bad input (400), not a 403, so the
+    form and the API can say which field is wrong."""
+    if not PARTY_MEETINGS.can_write(actor):
+        raise PermissionDenied(_("Your role does not record party meetings."))
+    if (
+        district is not None
+        and not visible_districts(actor, District.objects.filter(pk=district.pk)).exists()
+    ):
+        raise ValidationError({"district": _("You do not cover this district.")})
+
+
+@transaction.atomic
+def party_meeting_create(
+    *,
+    actor: Any,
+    party: Party,
+    district: District,
+    date: dt.date,
+    concerns: str,
+    attendees: str = "",
+) -> PartyMeeting:
+    _require_meeting_recorder(actor, district)
+    meeting = PartyMeeting(
+        party=party,
+        district=district,
+        date=date,
+        attendees=attendees,
+        concerns=concerns,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return _create(meeting, actor=actor, action="party_meeting.create")
+
+
+@transaction.atomic
+def party_meeting_update(
+    *,
+    actor: Any,
+    meeting: PartyMeeting,
+    party: Party | None = None,
+    district: District | None = None,
+    date: dt.date | None = None,
+    attendees: str | None = None,
+    concerns: str | None = None,
+) -> PartyMeeting:
+    meeting = _locked(PartyMeeting, meeting.pk)
+    if not party_meeting_editable_by(actor, meeting):
+        raise PermissionDenied(_("You do not cover the district of this meeting."))
+    _require_meeting_recorder(actor, district)
+    fields = _given(
+        party=party, district=district, date=date, attendees=attendees, concerns=concerns
+    )
+    return _update(meeting, actor=actor, action="party_meeting.update", fields=fields)
+
+
+@transaction.atomic
+def party_meeting_delete(*, actor: Any, meeting: PartyMeeting) -> None:
+    meeting = _locked(PartyMeeting, meeting.pk)
+    if not party_meeting_editable_by(actor, meeting):
+        raise PermissionDenied(_("You do not cover the district of this meeting."))
+    _delete(meeting, actor=actor, action="party_meeting.delete")

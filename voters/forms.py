@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from commissions.models import Commission
+from observation.models import Election
+from voters.models import AGE_FIELDS, VoterListSnapshot
+from voters.queries import elections_for_choice, snapshot_commissions
+from voters.services import SNAPSHOT_FIELDS
+
+
+class VoterSnapshotForm(forms.ModelForm):
+    """One snapshot. The view saves it through ``voter_snapshot_save``; the model's rules
+    (sums, TEC or PEC, one per stage) come back as errors on the fields they concern."""
+
+    class Meta:
+        model = VoterListSnapshot
+        fields = ["commission", "stage", "as_of", "total", "male", "female", *AGE_FIELDS]
+        widgets = {"as_of": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {
+            "male": _("Leave male and female empty if the list gives only the total."),
+            "age_18_29": _("Leave all six brackets empty if the list gives no age breakdown."),
+        }
+
+    def __init__(self, *args: Any, election: Election, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        commission = self.fields["commission"]
+        commission.queryset = snapshot_commissions(election)
+        commission.label_from_instance = _commission_label
+        for name in ("total", "male", "female", *AGE_FIELDS):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0})
+
+    def service_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in SNAPSHOT_FIELDS}
+
+
+def _commission_label(commission: Commission) -> str:
+    return f"{commission.name} ({commission.get_level_display()})"
+
+
+class ElectionChoiceForm(forms.Form):
+    election = forms.ModelChoiceField(
+        queryset=Election.objects.none(), label=_("Election"), empty_label=None
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["election"].queryset = elections_for_choice()
