@@ -19,7 +19,7 @@ def _overdue(request: Any) -> dict[str, Any]:
     return {"complaints": list(rows[:PANEL_ROWS]), "count": rows.count()}
 
 
-register_nav(NavEntry(_("Commissions"), "commissions:list", COMMISSIONS.read, order=30))
+register_nav(NavEntry(_("Commissions"), "commissions:list", COMMISSIONS.read, order=53))
 register_home_panel(
     HomePanel("commissions/panels/overdue_complaints.html", OVERDUE_WATCHERS, 20, _overdue)
 )

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = _("Incidents")
+
+    def ready(self) -> None:
+        from incidents import (
+            home,  # noqa: F401  (registers navigation and home panels)
+            triage_home,  # noqa: F401  (triage queue, alerts: issue 5)
+        )

@@ -69,6 +69,21 @@ class StrictEnv:
             raise ImproperlyConfigured(f"{name}={value!r} has an empty item; separate with commas.")
         return items
 
+    def int_list(
+        self, name: str, default: Any = _UNSET, *, minimum: int | None = None
+    ) -> list[int]:
+        items = self.list(name, default)
+        numbers = []
+        for item in items:
+            try:
+                number = int(item) if isinstance(item, int) else int(item.strip())
+            except ValueError:
+                raise ImproperlyConfigured(f"{name} has {item!r}, not a whole number.") from None
+            if minimum is not None and number < minimum:
+                raise ImproperlyConfigured(f"{name} has {number}; each must be at least {minimum}.")
+            numbers.append(number)
+        return numbers
+
     def choice(self, name: str, choices: tuple[str, ...], default: Any = _UNSET) -> str:
         value = self._raw(name, default)
         if value not in choices:

@@ -219,6 +219,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets used by several fields get one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "incidents.models.Incident.Status",
+        "EscalationStatusEnum": "incidents.models.Escalation.Status",
+    },
 }
 
 # --- Mail ------------------------------------------------------------------------------
@@ -242,6 +247,29 @@ RRCG_WEBHOOK_URL = env.url("RRCG_WEBHOOK_URL", ("http", "https"), "")
 RRCG_WEBHOOK_SECRET = env.str("RRCG_WEBHOOK_SECRET", "")
 RRCG_WEBHOOK_TIMEOUT = env.int("RRCG_WEBHOOK_TIMEOUT", 10, minimum=1)
 RRCG_EMAIL_TO = env.list("RRCG_EMAIL_TO", [])
+
+# Delivery schedule of escalations (incidents.escalation): the wait after each failed
+# attempt, in seconds; one attempt more than there are waits, then the escalation fails
+# and head office is alerted. Waits up to ESCALATION_COUNTDOWN_MAX ride on the broker as
+# countdowns; longer ones are held in the database and picked up by the sweep, because a
+# broker countdown longer than the visibility timeout would be delivered twice.
+ESCALATION_RETRY_DELAYS = env.int_list(
+    "ESCALATION_RETRY_DELAYS", [30, 120, 600, 1800, 3600, 7200, 14400, 28800], minimum=1
+)
+ESCALATION_COUNTDOWN_MAX = 300
+ESCALATION_SWEEP_INTERVAL = env.int("ESCALATION_SWEEP_INTERVAL", 60, minimum=1)
+# An incident still `submitted` this many hours after it arrived alerts head office.
+UNTRIAGED_ALERT_HOURS = env.int("UNTRIAGED_ALERT_HOURS", 24, minimum=1)
+CELERY_BEAT_SCHEDULE |= {
+    "incidents-sweep-escalations": {
+        "task": "incidents.tasks.sweep_escalations",
+        "schedule": float(ESCALATION_SWEEP_INTERVAL),
+    },
+    "incidents-check-alerts": {
+        "task": "incidents.tasks.check_alerts",
+        "schedule": 300.0,
+    },
+}
 
 # --- Imports of voter-list snapshots and candidate lists (observation.tabular) --------
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)

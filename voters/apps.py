@@ -10,4 +10,4 @@ class VotersConfig(AppConfig):
         from observation.registry import NavEntry, register_nav
         from observation.roles import ALL_ROLES
 
-        register_nav(NavEntry(_("Voter lists"), "voters:registration", ALL_ROLES, order=40))
+        register_nav(NavEntry(_("Voter lists"), "voters:registration", ALL_ROLES, order=54))

@@ -116,3 +116,14 @@ def test_without_redis_the_broker_is_the_filesystem_transport():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "filesystem://"
+
+
+def test_int_list_names_the_variable_and_the_bad_item():
+    env = StrictEnv({"ESCALATION_RETRY_DELAYS": "30, 120,600"})
+    assert env.int_list("ESCALATION_RETRY_DELAYS", minimum=1) == [30, 120, 600]
+    with pytest.raises(ImproperlyConfigured, match="ESCALATION_RETRY_DELAYS has '2m'"):
+        StrictEnv({"ESCALATION_RETRY_DELAYS": "30,2m"}).int_list("ESCALATION_RETRY_DELAYS")
+    with pytest.raises(ImproperlyConfigured, match="ESCALATION_RETRY_DELAYS has 0"):
+        StrictEnv({"ESCALATION_RETRY_DELAYS": "30,0"}).int_list(
+            "ESCALATION_RETRY_DELAYS", minimum=1
+        )

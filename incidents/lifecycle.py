@@ -1,0 +1,544 @@
+"""The incident lifecycle of DESIGN.md §4, and the other triage writes: assign, severity,
+comments and questions to the observer.
+
+``submitted → in_review → verified → escalated → closed``, with the side exits
+``in_review → needs_info → in_review`` (a question to the observer), ``in_review →
+rejected`` (with a reason) and ``* → duplicate`` (of another incident of the same
+election). ``incident_transition`` is the only way the status changes; pages, API,
+tasks and the demo all call it (escalating goes through ``incidents.escalation``, which
+uses the same helpers so the outbox row is written in the same transaction).
+
+Every write locks the incident row, compares the version the user saw
+(``expected_version``) with the stored one, and saves with ``UPDATE … WHERE version = n``,
+so two staff editing at once get a conflict instead of overwriting each other. Each
+change raises ``version``, writes an append-only ``IncidentEvent`` and an audit entry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incidents import alerts, triage_policies
+from incidents.models import Comment, Incident, IncidentEvent
+from observation.audit import audit_log
+from observation.policies import role_of
+
+Status = Incident.Status
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.SUBMITTED: frozenset({Status.IN_REVIEW, Status.DUPLICATE}),
+    Status.IN_REVIEW: frozenset(
+        {Status.VERIFIED, Status.NEEDS_INFO, Status.REJECTED, Status.DUPLICATE}
+    ),
+    Status.NEEDS_INFO: frozenset({Status.IN_REVIEW, Status.DUPLICATE}),
+    Status.VERIFIED: frozenset({Status.ESCALATED, Status.DUPLICATE}),
+    Status.ESCALATED: frozenset({Status.CLOSED, Status.DUPLICATE}),
+    Status.CLOSED: frozenset({Status.DUPLICATE}),
+    Status.REJECTED: frozenset({Status.DUPLICATE}),
+    Status.DUPLICATE: frozenset(),
+}
+"""Where each status may go. ``escalated`` is reached only through
+``incidents.escalation.incident_escalate`` (it needs the outbox row)."""
+
+QUESTION_STATUSES = frozenset({Status.IN_REVIEW, Status.NEEDS_INFO})
+"""A question to the observer can be asked while the incident is being reviewed."""
+
+RECOMMENDATIONS = {
+    Status.VERIFIED: gettext_lazy("verify it"),
+    Status.NEEDS_INFO: gettext_lazy("ask the observer"),
+    Status.REJECTED: gettext_lazy("reject it"),
+    Status.DUPLICATE: gettext_lazy("mark it as a duplicate"),
+    Status.ESCALATED: gettext_lazy("send it to the RRCG"),
+    Status.CLOSED: gettext_lazy("close it"),
+}
+"""What a legal expert (or anyone who comments) may recommend head office do."""
+
+MAX_TEXT = 10_000
+
+
+class IncidentVersionConflict(Exception):
+    """Someone else changed the incident after the user loaded it. Pages show the
+    message with the current state; the API answers 409."""
+
+    def __init__(self, incident: Incident) -> None:
+        self.incident = incident
+        self.current_version = incident.version
+        super().__init__(
+            _(
+                "Someone else changed %(ref)s while you were looking at it. Nothing was "
+                "saved: check its current state and try again."
+            )
+            % {"ref": incident.ref}
+        )
+
+
+# --- helpers shared with incidents.escalation ------------------------------------------------
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def clean_text(value: Any, field: str, *, required: str | None = None) -> str:
+    """Strip ``value``; ``required`` is the message when it is empty."""
+    text = (value if isinstance(value, str) else "" if value is None else str(value)).strip()
+    if required and not text:
+        raise ValidationError({field: required})
+    if len(text) > MAX_TEXT:
+        raise ValidationError({field: _("Keep it under %(n)d characters.") % {"n": MAX_TEXT}})
+    return text
+
+
+def lock_incident(incident_id: Any, expected_version: int | None) -> Incident:
+    """The incident's row, locked until the transaction ends, as it is now. Raises the
+    conflict if the caller saw an older version."""
+    current = Incident.objects.select_for_update().get(pk=incident_id)
+    if expected_version is not None and current.version != expected_version:
+        raise IncidentVersionConflict(current)
+    return current
+
+
+def save_incident(incident: Incident, **changes: Any) -> None:
+    """Write ``changes`` only if the row still has the version read under the lock (the
+    lock is a no-op on SQLite; this ``WHERE`` is what holds there), and raise it."""
+    updated = Incident.objects.filter(pk=incident.pk, version=incident.version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    if updated != 1:
+        raise IncidentVersionConflict(Incident.objects.get(pk=incident.pk))
+    for name, value in changes.items():
+        setattr(incident, name, value)
+    incident.version += 1
+
+
+def record_event(
+    incident: Incident,
+    *,
+    actor: Any,
+    kind: str,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    at: Any = None,
+) -> IncidentEvent:
+    return IncidentEvent.objects.create(
+        incident=incident,
+        at=at or timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+
+
+def _label(status: str) -> str:
+    return str(Status(status).label)
+
+
+# --- reads used by pages and API ------------------------------------------------------------
+
+
+def allowed_transitions(incident: Incident) -> list[str]:
+    """The statuses ``incident`` may move to, in lifecycle order."""
+    targets = TRANSITIONS.get(incident.status, frozenset())
+    return [s for s in Status.values if s in targets]
+
+
+def can_ask_observer(incident: Incident) -> bool:
+    return incident.status in QUESTION_STATUSES
+
+
+# --- transitions --------------------------------------------------------------------------
+
+
+def _check_move(incident: Incident, to: str) -> None:
+    if to == incident.status:
+        raise ValidationError(
+            {"to": _("%(ref)s is already %(status)s.")
+             % {"ref": incident.ref, "status": _label(to)}}
+        )  # fmt: skip
+    if to not in TRANSITIONS[incident.status]:
+        allowed = ", ".join(_label(s) for s in allowed_transitions(incident)) or _("none")
+        raise ValidationError(
+            {
+                "to": _(
+                    "An incident that is “%(from)s” cannot become “%(to)s”. "
+                    "From “%(from)s” it can become: %(allowed)s."
+                )
+                % {"from": _label(incident.status), "to": _label(to), "allowed": allowed}
+            }
+        )
+
+
+def _resolve_original(duplicate_of: Any) -> Incident:
+    if duplicate_of is None or duplicate_of == "":
+        raise ValidationError({"duplicate_of": _("Name the incident this one duplicates.")})
+    if isinstance(duplicate_of, Incident):
+        return duplicate_of
+    try:
+        pk = duplicate_of if isinstance(duplicate_of, uuid.UUID) else uuid.UUID(str(duplicate_of))
+    except ValueError:
+        raise ValidationError({"duplicate_of": _("This is not an incident id.")}) from None
+    original = Incident.objects.filter(pk=pk).first()
+    if original is None:
+        raise ValidationError({"duplicate_of": _("There is no incident with this id.")})
+    return original
+
+
+def _lock_pair(incident: Incident, original: Incident, expected_version: int | None):
+    """Lock both rows in one order (by id) so that marking A a duplicate of B while
+    someone marks B a duplicate of A cannot deadlock or make a cycle: the second one
+    waits, then sees the first one's result and is refused."""
+    rows = Incident.objects.select_for_update().filter(pk__in=[incident.pk, original.pk])
+    locked = {row.pk: row for row in rows.order_by("pk")}
+    current = locked[incident.pk]
+    if expected_version is not None and current.version != expected_version:
+        raise IncidentVersionConflict(current)
+    return current, locked[original.pk]
+
+
+def _check_original(incident: Incident, original: Incident) -> None:
+    if original.pk == incident.pk:
+        raise ValidationError({"duplicate_of": _("An incident cannot duplicate itself.")})
+    if original.election_id != incident.election_id:
+        raise ValidationError(
+            {"duplicate_of": _("%(ref)s belongs to another election.") % {"ref": original.ref}}
+        )
+    if original.status == Status.DUPLICATE:
+        raise ValidationError(
+            {
+                "duplicate_of": _(
+                    "%(ref)s is itself a duplicate of %(original)s: mark this one as a "
+                    "duplicate of %(original)s."
+                )
+                % {"ref": original.ref, "original": original.duplicate_of.ref}
+            }
+        )
+    if original.status == Status.REJECTED:
+        raise ValidationError(
+            {
+                "duplicate_of": _(
+                    "%(ref)s was rejected, so it is not counted: reject this report too "
+                    "instead of marking it a duplicate."
+                )
+                % {"ref": original.ref}
+            }
+        )
+
+
+def _repoint_duplicates(*, actor: Any, incident: Incident, original: Incident) -> None:
+    """Incidents already marked duplicates of ``incident`` now point at ``original``, so
+    a duplicate always names an incident that counts (no chains)."""
+    for dup in Incident.objects.select_for_update().filter(duplicate_of=incident).order_by("pk"):
+        save_incident(dup, duplicate_of=original)
+        record_event(
+            dup,
+            actor=actor,
+            kind=IncidentEvent.Kind.EDITED,
+            note=_("Now a duplicate of %(original)s, because %(ref)s was marked its duplicate.")
+            % {"original": original.ref, "ref": incident.ref},
+            data={"duplicate_of": [str(incident.pk), str(original.pk)]},
+        )
+        audit_log(
+            actor=actor,
+            action="incident.duplicate_repointed",
+            target=dup,
+            data={"from": str(incident.pk), "to": str(original.pk)},
+        )
+
+
+def incident_transition(
+    *,
+    actor: Any,
+    incident: Incident,
+    to: str,
+    note: str = "",
+    duplicate_of: Incident | uuid.UUID | str | None = None,
+    expected_version: int | None = None,
+) -> Incident:
+    """Move ``incident`` to status ``to``; returns the incident as saved.
+
+    Needs a ``note`` to reject (the reason) or to ask the observer (the question, which
+    becomes a ``question_to_lto`` comment on the observer's page), and ``duplicate_of``
+    to mark a duplicate. ``to="escalated"`` escalates with ``note`` as the reason."""
+    if to == Status.ESCALATED:
+        from incidents.escalation import incident_escalate
+
+        escalation = incident_escalate(
+            actor=actor, incident=incident, reason=note, expected_version=expected_version
+        )
+        return escalation.incident
+    require(
+        triage_policies.can_triage(actor),
+        _("Only head office can change the status of an incident."),
+    )
+    if to not in Status.values:
+        raise ValidationError({"to": _("“%(value)s” is not a status.") % {"value": to}})
+    required = {
+        Status.REJECTED: _("Give the reason for rejecting this report."),
+        Status.NEEDS_INFO: _("Write the question for the observer."),
+    }.get(to)
+    note = clean_text(note, "note", required=required)
+    if to != Status.DUPLICATE and duplicate_of not in (None, ""):
+        raise ValidationError(
+            {"duplicate_of": _("Name an original only when marking a duplicate.")}
+        )
+
+    with transaction.atomic():
+        original = None
+        if to == Status.DUPLICATE:
+            original = _resolve_original(duplicate_of)
+            current, original = _lock_pair(incident, original, expected_version)
+        else:
+            current = lock_incident(incident.pk, expected_version)
+        _check_move(current, to)
+        changes: dict[str, Any] = {"status": to}
+        data: dict[str, Any] = {}
+        if original is not None:
+            _check_original(current, original)
+            changes["duplicate_of"] = original
+            data["duplicate_of"] = str(original.pk)
+            data["duplicate_of_ref"] = original.ref
+        from_status = current.status
+        save_incident(current, **changes)
+        if to == Status.NEEDS_INFO:
+            question = Comment.objects.create(
+                incident=current,
+                author=actor,
+                body=note,
+                visibility=Comment.Visibility.QUESTION_TO_LTO,
+            )
+            data["comment_id"] = question.pk
+        record_event(
+            current,
+            actor=actor,
+            kind=IncidentEvent.Kind.TRANSITION,
+            from_status=from_status,
+            to_status=to,
+            note=note,
+            data=data,
+        )
+        audit_log(
+            actor=actor,
+            action="incident.transition",
+            target=current,
+            data={"from": from_status, "to": to, "note": note, **data},
+        )
+        if original is not None:
+            _repoint_duplicates(actor=actor, incident=current, original=original)
+    return current
+
+
+def incident_answer_received(*, incident: Incident, comment: Comment) -> Incident:
+    """The observer answered head office's question (``comment`` is the
+    ``answer_from_lto``). Called by ``incidents.services.question_answer`` inside its
+    transaction, and by the periodic alert check for any answer it missed.
+
+    While the incident waits for the observer (``needs_info``) and no question is left
+    open, it goes back to ``in_review``; either way head office is alerted once per
+    answer. The observer is recorded as the actor: the move is the consequence of their
+    answer, which their own service has already authorised."""
+    if comment.visibility != Comment.Visibility.ANSWER_FROM_LTO:
+        raise ValueError("incident_answer_received takes an answer from the observer")
+    with transaction.atomic():
+        current = lock_incident(incident.pk, None)
+        still_open = current.comments.filter(
+            visibility=Comment.Visibility.QUESTION_TO_LTO, answered_at__isnull=True
+        ).exists()
+        if current.status == Status.NEEDS_INFO and not still_open:
+            save_incident(current, status=Status.IN_REVIEW)
+            note = _("The observer answered; back in review.")
+            record_event(
+                current,
+                actor=comment.author,
+                kind=IncidentEvent.Kind.TRANSITION,
+                from_status=Status.NEEDS_INFO,
+                to_status=Status.IN_REVIEW,
+                note=note,
+                data={"answer_id": comment.pk, "automatic": True},
+            )
+            audit_log(
+                actor=comment.author,
+                action="incident.transition",
+                target=current,
+                data={"from": Status.NEEDS_INFO, "to": Status.IN_REVIEW, "answer_id": comment.pk},
+            )
+        alerts.alert_answer_received(incident=current, answer=comment)
+    return current
+
+
+# --- assignment, severity, comments ---------------------------------------------------------
+
+
+def incident_assign(
+    *, actor: Any, incident: Incident, assignee: Any | None, expected_version: int | None = None
+) -> Incident:
+    """Give ``incident`` to a member of head office or a legal expert (None: nobody)."""
+    require(triage_policies.can_triage(actor), _("Only head office can assign incidents."))
+    if assignee is not None and (
+        not assignee.is_active or role_of(assignee) not in triage_policies.ASSIGNABLE
+    ):
+        raise ValidationError(
+            {"assignee": _("Incidents are assigned to head office or legal experts.")}
+        )
+    with transaction.atomic():
+        current = lock_incident(incident.pk, expected_version)
+        before = current.assignee_id
+        after = assignee.pk if assignee is not None else None
+        if before == after:
+            return current
+        save_incident(current, assignee=assignee)
+        name = assignee.get_full_name() or assignee.get_username() if assignee else ""
+        record_event(
+            current,
+            actor=actor,
+            kind=IncidentEvent.Kind.ASSIGNED,
+            note=name,
+            data={"assignee_id": after, "previous_assignee_id": before},
+        )
+        audit_log(
+            actor=actor,
+            action="incident.assign",
+            target=current,
+            data={"assignee_id": [before, after]},
+        )
+    return current
+
+
+def incident_set_severity(
+    *, actor: Any, incident: Incident, severity: str, expected_version: int | None = None
+) -> Incident:
+    """Mark ``incident`` serious (head office is alerted) or normal."""
+    require(triage_policies.can_triage(actor), _("Only head office can set the severity."))
+    if severity not in Incident.Severity.values:
+        raise ValidationError(
+            {"severity": _("“%(value)s” is not a severity.") % {"value": severity}}
+        )
+    with transaction.atomic():
+        current = lock_incident(incident.pk, expected_version)
+        before = current.severity
+        if before == severity:
+            return current
+        save_incident(current, severity=severity)
+        record_event(
+            current,
+            actor=actor,
+            kind=IncidentEvent.Kind.EDITED,
+            note=_("Severity: %(before)s → %(after)s")
+            % {
+                "before": Incident.Severity(before).label,
+                "after": Incident.Severity(severity).label,
+            },
+            data={"severity": [before, severity]},
+        )
+        audit_log(
+            actor=actor,
+            action="incident.severity",
+            target=current,
+            data={"severity": [before, severity]},
+        )
+        if severity == Incident.Severity.SERIOUS:
+            alerts.alert_incident_serious(incident=current)
+    return current
+
+
+def incident_comment(
+    *,
+    actor: Any,
+    incident: Incident,
+    body: str,
+    visibility: str = Comment.Visibility.INTERNAL,
+    recommendation: str = "",
+) -> Comment:
+    """Write an internal note (head office, legal experts, admin), optionally
+    recommending a next step, or ask the observer a question (head office): the first
+    question moves the incident to ``needs_info``, a follow-up keeps it there."""
+    body = clean_text(body, "body", required=_("Write something first."))
+    if visibility == Comment.Visibility.QUESTION_TO_LTO:
+        return _ask_observer(actor=actor, incident=incident, question=body)
+    if visibility != Comment.Visibility.INTERNAL:
+        raise ValidationError(
+            {"visibility": _("Comments are internal notes or questions to the observer.")}
+        )
+    require(
+        triage_policies.can_comment(actor),
+        _("Only head office and legal experts comment on incidents."),
+    )
+    if recommendation and recommendation not in RECOMMENDATIONS:
+        raise ValidationError(
+            {"recommendation": _("“%(value)s” is not a next step.") % {"value": recommendation}}
+        )
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            incident=incident, author=actor, body=body, visibility=Comment.Visibility.INTERNAL
+        )
+        record_event(
+            incident,
+            actor=actor,
+            kind=IncidentEvent.Kind.COMMENT,
+            note=body,
+            data={"comment_id": comment.pk, "recommendation": recommendation},
+        )
+        audit_log(
+            actor=actor,
+            action="incident.comment",
+            target=incident,
+            data={"comment_id": comment.pk, "recommendation": recommendation},
+        )
+    return comment
+
+
+def _ask_observer(*, actor: Any, incident: Incident, question: str) -> Comment:
+    require(
+        triage_policies.can_triage(actor),
+        _("Only head office asks the observer questions."),
+    )
+    with transaction.atomic():
+        current = lock_incident(incident.pk, None)
+        if current.status == Status.IN_REVIEW:
+            incident_transition(actor=actor, incident=current, to=Status.NEEDS_INFO, note=question)
+            return current.comments.filter(visibility=Comment.Visibility.QUESTION_TO_LTO).latest(
+                "created_at", "id"
+            )
+        if current.status != Status.NEEDS_INFO:
+            raise ValidationError(
+                {
+                    "visibility": _(
+                        "Questions to the observer are asked while the incident is in review; "
+                        "this one is “%(status)s”."
+                    )
+                    % {"status": _label(current.status)}
+                }
+            )
+        comment = Comment.objects.create(
+            incident=current,
+            author=actor,
+            body=question,
+            visibility=Comment.Visibility.QUESTION_TO_LTO,
+        )
+        record_event(
+            current,
+            actor=actor,
+            kind=IncidentEvent.Kind.QUESTION,
+            note=question,
+            data={"comment_id": comment.pk},
+        )
+        audit_log(
+            actor=actor,
+            action="incident.question",
+            target=current,
+            data={"comment_id": comment.pk},
+        )
+    return comment

@@ -1,0 +1,511 @@
+"""Every write of incident filing (issue 4): filing, evidence, answers to head office.
+
+Triage, transitions and escalation (issue 5) live in their own modules and build on the
+same models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from decimal import Decimal
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commissions.models import Commission
+from incidents import details as incident_details
+from incidents import files as evidence_files
+from incidents import policies
+from incidents.models import (
+    Comment,
+    DistrictIncidentCounter,
+    Evidence,
+    Incident,
+    IncidentEvent,
+)
+from observation.audit import audit_log
+from observation.models import Candidate, District, Election, Party, PartyList
+
+CLOCK_SKEW = dt.timedelta(minutes=10)
+"""A phone's clock may run a little fast; a report 'from the future' beyond this is a
+mistake in the date."""
+
+
+_NOT_VALIDATED = [
+    "ref", "number", "fingerprint", "election", "district", "reported_by", "pec", "party",
+    "candidate", "kind", "details",
+]  # fmt: skip
+
+
+class IncidentConflict(Exception):
+    """The ``id`` is taken by a different report (or another observer's). The API answers
+    409 and says nothing more, so ids cannot be probed."""
+
+
+def _pk(reference: models.Model | int | None) -> int | None:
+    return reference.pk if isinstance(reference, models.Model) else reference
+
+
+def _canonical_content(
+    *,
+    district: District | int,
+    kind: str,
+    occurred_at: dt.datetime,
+    location: str,
+    pec: Commission | int | None,
+    latitude: Decimal | None,
+    longitude: Decimal | None,
+    party: Party | int | None,
+    candidate: Candidate | int | None,
+    description: str,
+    source: str,
+    witnesses: str,
+    details: dict[str, Any],
+) -> str:
+    def coordinate(value: Decimal | None) -> str | None:
+        return None if value is None else str(Decimal(value).quantize(Decimal("0.000001")))
+
+    content = {
+        "district": _pk(district),
+        "kind": kind,
+        "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(),
+        "location": location,
+        "pec": _pk(pec),
+        "latitude": coordinate(latitude),
+        "longitude": coordinate(longitude),
+        "party": _pk(party),
+        "candidate": _pk(candidate),
+        "description": description,
+        "source": source,
+        "witnesses": witnesses,
+        "details": details,
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def incident_fingerprint(**content: Any) -> str:
+    """Hash of the submitted content, as compared when a client resends an ``id``."""
+    return hashlib.sha256(_canonical_content(**content).encode()).hexdigest()
+
+
+def _next_number(district_id: int) -> int:
+    """Take the district's next number. The UPDATE takes the counter row's lock (and
+    SQLite's write lock), so concurrent filings in one district queue here and each gets
+    its own number; a rolled-back filing gives its number back."""
+    table = DistrictIncidentCounter._meta.db_table
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608 (own table)
+                "WHERE district_id = %s RETURNING last_number",
+                [district_id],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        # The district's first incident creates the counter. Two first incidents at once
+        # collide on its primary key; the loser goes round again and takes number 2.
+        try:
+            with transaction.atomic():
+                DistrictIncidentCounter.objects.create(district_id=district_id, last_number=1)
+            return 1
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"Could not number an incident in district {district_id}")
+
+
+FITS = ("pec_fits", "party_fits", "candidate_fits")
+
+
+def _filing_facts(
+    *,
+    actor: Any,
+    incident_id: uuid.UUID,
+    district_id: int,
+    pec_id: int | None,
+    party_id: int | None,
+    candidate_id: int | None,
+    election_id: int | None,
+) -> dict[str, Any] | None:
+    """What filing must know before it writes, read in ONE query (it used to take one
+    query per reference and one per check): the district's code and election, whether
+    the id is taken, whether ``actor`` may file in the district, and whether each other
+    reference fits it. ``None`` when the district does not exist.
+
+    Each ``*_fits`` filter IS the rule for its reference (DESIGN.md §10: nothing from
+    another district or election); ``_explain_refusal`` only says why one failed."""
+    here = OuterRef("pk")
+    facts: dict[str, Any] = {
+        "id_taken": Exists(Incident.objects.filter(pk=incident_id)),
+        "may_file_here": Exists(policies.filing_districts(actor).filter(pk=here)),
+    }
+    if party_id is not None:
+        facts["party_fits"] = Exists(PartyList.objects.filter(party=party_id, district=here))
+    if pec_id is not None:
+        facts["pec_fits"] = Exists(
+            Commission.objects.filter(
+                pk=pec_id,
+                level=Commission.Level.PEC,
+                election=OuterRef("election_id") if election_id is None else election_id,
+                district=here,
+            )
+        )
+    if candidate_id is not None:
+        facts["candidate_fits"] = Exists(
+            Candidate.objects.filter(
+                pk=candidate_id, party_list__district=here, party_list__party=party_id
+            )
+        )
+    return (
+        District.objects.filter(pk=district_id)
+        .annotate(**facts)
+        .values("code", "election_id", *facts)
+        .order_by()  # not District's default ordering: that joins the election
+        .first()
+    )
+
+
+def _failed_rules(facts: dict[str, Any]) -> set[str]:
+    """The references whose ``*_fits`` rule failed."""
+    return {name.removesuffix("_fits") for name in FITS if name in facts and not facts[name]}
+
+
+def _explain_refusal(
+    facts: dict[str, Any], *, district_id: int, pec_id: int | None, party_id: int | None,
+    candidate_id: int | None, election_id: int | None,
+) -> tuple[dict[str, str], dict[str, str]]:  # fmt: skip
+    """Why references failed the rules of ``_filing_facts``, as ``(missing, misfits)``:
+    references to rows that do not exist (only a client sending ids can cause that), and
+    rows that exist but belong elsewhere. Reads the failed references only, so only a
+    refused filing pays for it."""
+    failed = _failed_rules(facts)
+    missing: dict[str, str] = {}
+    misfits: dict[str, str] = {}
+    if election_id is not None and election_id != facts["election_id"]:
+        if Election.objects.filter(pk=election_id).exists():
+            misfits["district"] = _("This district belongs to another election.")
+        else:
+            missing["election"] = _("This election does not exist.")
+    if "pec" in failed:
+        if Commission.objects.filter(pk=pec_id).exists():
+            misfits["pec"] = _("Choose a precinct commission (PEC) of this district.")
+        else:
+            missing["pec"] = _("This commission does not exist.")
+    if "party" in failed:
+        if Party.objects.filter(pk=party_id).exists():
+            misfits["party"] = _("This party has no list in this district.")
+        else:
+            missing["party"] = _("This party does not exist.")
+    if "candidate" in failed:
+        stands = Candidate.objects.filter(pk=candidate_id).values_list(
+            "party_list__district", flat=True
+        )
+        if not stands:
+            missing["candidate"] = _("This candidate does not exist.")
+        elif stands[0] != district_id:
+            misfits["candidate"] = _("This candidate does not stand in this district.")
+        else:
+            misfits["candidate"] = _("This candidate is not on the list of the chosen party.")
+    return missing, misfits
+
+
+def incident_file(
+    *,
+    actor: Any,
+    id: uuid.UUID,
+    district: District | int,
+    kind: str,
+    occurred_at: dt.datetime,
+    location: str,
+    description: str,
+    source: str,
+    details: dict[str, Any] | None = None,
+    election: Election | int | None = None,
+    pec: Commission | int | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    party: Party | int | None = None,
+    candidate: Candidate | int | None = None,
+    witnesses: str = "",
+    evidence_expected: int = 0,
+    reported_at: dt.datetime | None = None,
+    is_demo: bool = False,
+) -> tuple[Incident, bool]:
+    """File an incident; the only way one is created. Returns ``(incident, created)``.
+
+    References are model instances (forms) or primary keys (the API); either way they are
+    checked here against the database, in one query.
+
+    Idempotent (DESIGN.md §7): the same ``id`` with the same content returns the stored
+    incident and creates nothing; the same ``id`` with other content, or filed by another
+    user, raises ``IncidentConflict``. The primary key is the guarantee, so two copies of
+    one report arriving at once still make one incident."""
+    if not policies.can_file(actor):
+        raise PermissionDenied(_("Your role does not file incidents."))
+    if not isinstance(id, uuid.UUID):
+        try:
+            id = uuid.UUID(str(id))
+        except ValueError as exc:
+            raise ValidationError({"id": _("Send the report's id as a UUID.")}) from exc
+    if kind not in incident_details.FIELDS:
+        raise ValidationError({"kind": _("Choose one of the three forms.")})
+    location = (location or "").strip()
+    description = (description or "").strip()
+    witnesses = (witnesses or "").strip()
+    clean, detail_errors = incident_details.clean_details(kind, details)
+    if detail_errors:
+        raise ValidationError(
+            {f"details.{name}": messages for name, messages in detail_errors.items()}
+        )
+    if timezone.is_naive(occurred_at):
+        occurred_at = timezone.make_aware(occurred_at)
+    ids = {
+        "district_id": _pk(district), "election_id": _pk(election), "pec_id": _pk(pec),
+        "party_id": _pk(party), "candidate_id": _pk(candidate),
+    }  # fmt: skip
+    fingerprint = incident_fingerprint(
+        district=ids["district_id"], kind=kind, occurred_at=occurred_at, location=location,
+        pec=ids["pec_id"], latitude=latitude, longitude=longitude, party=ids["party_id"],
+        candidate=ids["candidate_id"], description=description, source=source,
+        witnesses=witnesses, details=clean,
+    )  # fmt: skip
+
+    facts = _filing_facts(actor=actor, incident_id=id, **ids)
+    if facts is None:
+        raise ValidationError({"district": _("This district does not exist.")})
+    if _failed_rules(facts) or ids["election_id"] not in (None, facts["election_id"]):
+        missing, misfits = _explain_refusal(facts, **ids)
+    else:
+        missing, misfits = {}, {}
+    if missing:
+        raise ValidationError(missing)
+    if facts["id_taken"]:
+        # A resend: answered from what is stored, whatever has changed around it since.
+        existing = Incident.objects.get(pk=id)
+        return _resent(existing, actor=actor, fingerprint=fingerprint), False
+
+    errors = misfits
+    if not facts["may_file_here"]:
+        errors["district"] = _("You can only report incidents in the districts you cover.")
+    if occurred_at > timezone.now() + CLOCK_SKEW:
+        errors["occurred_at"] = _("This time is in the future. Check the date and time.")
+    if (latitude is None) != (longitude is None):
+        errors["latitude" if latitude is None else "longitude"] = _(
+            "Give both latitude and longitude, or neither."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    incident = Incident(
+        id=id, election_id=ids["election_id"] or facts["election_id"],
+        district_id=ids["district_id"], kind=kind, occurred_at=occurred_at,
+        reported_at=reported_at or timezone.now(), reported_by=actor, location=location,
+        pec_id=ids["pec_id"], latitude=latitude, longitude=longitude,
+        party_id=ids["party_id"], candidate_id=ids["candidate_id"], description=description,
+        source=source, witnesses=witnesses, details=clean,
+        evidence_expected=evidence_expected, fingerprint=fingerprint, is_demo=is_demo,
+    )  # fmt: skip
+    for name, reference in (
+        ("election", election), ("district", district), ("pec", pec), ("party", party),
+        ("candidate", candidate),
+    ):  # fmt: skip
+        if isinstance(reference, models.Model):
+            setattr(incident, name, reference)  # the caller's object: not read again
+    # The references were checked above and ``kind`` and ``details`` by their own rules;
+    # this validates the remaining fields (lengths, ranges, blanks) once.
+    incident.full_clean(exclude=_NOT_VALIDATED, validate_unique=False, validate_constraints=False)
+
+    try:
+        with transaction.atomic():
+            incident.number = _next_number(ids["district_id"])
+            incident.ref = f"{facts['code']}-{incident.number:04d}"
+            incident.save(force_insert=True)
+            IncidentEvent.objects.create(
+                incident=incident,
+                at=incident.reported_at,
+                actor=actor,
+                kind=IncidentEvent.Kind.CREATED,
+                to_status=incident.status,
+            )
+            audit_log(
+                actor=actor,
+                action="incident.file",
+                target=incident,
+                data={"ref": incident.ref, "kind": kind, "district_id": ids["district_id"]},
+            )
+    except IntegrityError:
+        # Another copy of this report won the race to the primary key and is committed
+        # now (PostgreSQL made this insert wait for it). This whole transaction, number
+        # included, has rolled back; no savepoint is needed for that.
+        existing = Incident.objects.filter(pk=id).first()
+        if existing is None:
+            raise
+        return _resent(existing, actor=actor, fingerprint=fingerprint), False
+    return incident, True
+
+
+def _resent(existing: Incident, *, actor: Any, fingerprint: str) -> Incident:
+    if existing.reported_by_id != actor.pk or existing.fingerprint != fingerprint:
+        raise IncidentConflict
+    return existing
+
+
+# --- evidence ---------------------------------------------------------------------------
+
+
+def evidence_check(file: IO[bytes] | File) -> str:
+    """Size and type of one upload, before anything is stored. Returns the content type;
+    raises ValidationError on ``file``. Forms call it to refuse a bad file up front."""
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(0)
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    if size > settings.EVIDENCE_MAX_BYTES:
+        limit = settings.EVIDENCE_MAX_BYTES / (1024 * 1024)
+        raise ValidationError(
+            {"file": _("The file is larger than %(limit)g MB.") % {"limit": round(limit, 1)}}
+        )
+    try:
+        return evidence_files.detect_type(file)
+    except evidence_files.EvidenceFileError as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+
+
+def evidence_add(*, actor: Any, incident: Incident, file: File) -> tuple[Evidence, bool]:
+    """Attach one file. Returns ``(evidence, created)``; the same file sent again to the
+    same incident returns the stored one (SHA-256)."""
+    if not policies.can_add_evidence(actor, incident):
+        raise PermissionDenied(_("You cannot add evidence to this incident."))
+    content_type = evidence_check(file)
+    sha256 = evidence_files.sha256_of(file)
+    original_name = (getattr(file, "name", "") or "evidence").replace("\\", "/").split("/")[-1]
+    original_name = original_name[:255] or "evidence"
+
+    with transaction.atomic():
+        # The incident row's lock serialises uploads to one incident, so the count limit
+        # and the duplicate check cannot be raced.
+        Incident.objects.select_for_update().filter(pk=incident.pk).first()
+        stored = Evidence.objects.filter(incident=incident, sha256=sha256).first()
+        if stored is not None:
+            return stored, False
+        if Evidence.objects.filter(incident=incident).count() >= settings.EVIDENCE_MAX_FILES:
+            raise ValidationError(
+                {
+                    "file": _("This incident already has %(n)d files, the most allowed.")
+                    % {"n": settings.EVIDENCE_MAX_FILES}
+                }
+            )
+        try:
+            cleaned = evidence_files.remove_location(file, content_type)
+        except evidence_files.EvidenceFileError as exc:
+            raise ValidationError({"file": str(exc)}) from exc
+        evidence = Evidence(
+            incident=incident,
+            original_name=original_name,
+            content_type=content_type,
+            size=file.size,
+            sha256=sha256,
+            uploaded_by=actor,
+            location_data=cleaned.location_data,
+        )
+        written: list[str] = []
+        try:
+            file.seek(0)
+            evidence.file.save("original", File(file), save=False)
+            written.append(evidence.file.name)
+            if cleaned.copy is not None:
+                copy = cleaned.copy
+                content = ContentFile(copy) if isinstance(copy, bytes) else File(copy)
+                evidence.stripped_file.save("stripped", content, save=False)
+                written.append(evidence.stripped_file.name)
+            evidence.full_clean(
+                exclude=["incident", "uploaded_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+            try:
+                with transaction.atomic():
+                    evidence.save(force_insert=True)
+            except IntegrityError:
+                # The same file arrived twice at once (SQLite has no row lock).
+                stored = Evidence.objects.filter(incident=incident, sha256=sha256).first()
+                if stored is None:
+                    raise
+                for name in written:
+                    evidence.file.storage.delete(name)
+                return stored, False
+            IncidentEvent.objects.create(
+                incident=incident,
+                actor=actor,
+                kind=IncidentEvent.Kind.EVIDENCE_ADDED,
+                note=original_name,
+                data={"evidence_id": str(evidence.pk), "sha256": sha256},
+            )
+            audit_log(
+                actor=actor,
+                action="incident.evidence_add",
+                target=incident,
+                data={"evidence_id": str(evidence.pk), "sha256": sha256, "size": file.size},
+            )
+        except BaseException:
+            # The row is not saved; do not leave its files behind.
+            for name in written:
+                evidence.file.storage.delete(name)
+            raise
+    return evidence, True
+
+
+# --- questions from head office -----------------------------------------------------------
+
+
+def question_answer(*, actor: Any, question: Comment, body: str) -> Comment:
+    """The observer answers head office's question. Head office sees the answer on the
+    incident's timeline (issue 5 moves the incident back into review)."""
+    incident = question.incident
+    if not policies.can_answer_question(actor, incident):
+        raise PermissionDenied(_("Only the observer who filed the incident answers."))
+    body = (body or "").strip()
+    if question.visibility != Comment.Visibility.QUESTION_TO_LTO:
+        raise ValidationError({"body": _("This is not a question to you.")})
+    with transaction.atomic():
+        question = Comment.objects.select_for_update().get(pk=question.pk)
+        if question.answered_at is not None:
+            raise ValidationError({"body": _("This question has already been answered.")})
+        answer = Comment(
+            incident=incident,
+            author=actor,
+            body=body,
+            visibility=Comment.Visibility.ANSWER_FROM_LTO,
+            reply_to=question,
+        )
+        answer.full_clean()
+        answer.save()
+        question.answered_at = answer.created_at
+        question.save(update_fields=["answered_at"])
+        IncidentEvent.objects.create(
+            incident=incident,
+            at=answer.created_at,
+            actor=actor,
+            kind=IncidentEvent.Kind.ANSWER,
+            note=body,
+            data={"question_id": question.pk, "answer_id": answer.pk},
+        )
+        audit_log(
+            actor=actor,
+            action="incident.answer",
+            target=incident,
+            data={"question_id": question.pk, "answer_id": answer.pk},
+        )
+    return answer

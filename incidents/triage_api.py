@@ -1,0 +1,456 @@
+"""The triage and escalation API (DESIGN.md §5, §7): incident actions, the triage queue,
+the ``escalations`` collection and the RRCG's acknowledgement. Thin: serializers parse,
+``incidents.lifecycle`` / ``incidents.escalation`` decide, ``incidents.triage_queries``
+reads.
+
+A stale ``version`` (someone else changed the incident) is a 409; a move the lifecycle
+does not allow is a 400 naming the field; a role that may not act is a 403.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from incidents import escalation as escalation_services
+from incidents import lifecycle, rrcg, triage_policies, triage_queries
+from incidents.models import Comment, Escalation, EscalationAttempt, Incident, IncidentEvent
+from incidents.serializers import IncidentSerializer
+from incidents.triage_forms import TriageFilterForm
+
+# --- serializers -----------------------------------------------------------------------------
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Incident.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
+    duplicate_of = serializers.UUIDField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="The incident's version you saw; a newer one on the server gives 409.",
+    )
+
+
+class EscalateSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=10_000)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), allow_null=True
+    )
+    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+
+class SeveritySerializer(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=Incident.Severity.choices)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recommendation = serializers.ChoiceField(
+        choices=[(k, str(v)) for k, v in lifecycle.RECOMMENDATIONS.items()],
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+    )
+    visibility = serializers.ChoiceField(
+        choices=[
+            Comment.Visibility.INTERNAL,
+            Comment.Visibility.QUESTION_TO_LTO,
+            Comment.Visibility.ANSWER_FROM_LTO,
+        ],
+        default=Comment.Visibility.INTERNAL,
+        help_text="internal or question_to_lto when writing; answers come from the observer.",
+    )
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id", "incident", "author", "body", "visibility", "reply_to", "answered_at",
+            "created_at", "recommendation",
+        ]  # fmt: skip
+        read_only_fields = ["id", "incident", "author", "reply_to", "answered_at", "created_at"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = IncidentEvent
+        fields = ["id", "at", "actor", "kind", "from_status", "to_status", "note", "data"]
+        read_only_fields = fields
+
+
+class EscalationAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EscalationAttempt
+        fields = ["id", "started_at", "finished_at", "outcome", "response_code", "error"]
+        read_only_fields = fields
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    incident_ref = serializers.CharField(source="incident.ref", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    attempts = EscalationAttemptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id", "incident", "incident_ref", "status", "reason", "created_by", "created_at",
+            "attempt_count", "next_attempt_at", "delivered_at", "acknowledged_at",
+            "rrcg_reference", "rrcg_note", "last_error", "payload", "attempts",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=100, help_text="The RRCG's own reference.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
+    escalation_id = serializers.UUIDField(
+        required=False,
+        help_text="Recommended: the escalation's id, bound into the signed body so a signed "
+        "acknowledgement cannot be replayed against another escalation.",
+    )
+
+
+class AcknowledgedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Escalation
+        fields = ["id", "status", "acknowledged_at", "rrcg_reference"]
+        read_only_fields = fields
+
+
+class TriageQuerySerializer(serializers.Serializer):
+    """The triage queue's query string (documentation; ``TriageFilterForm`` parses)."""
+
+    q = serializers.CharField(required=False, help_text="ref, place or text")
+    election = serializers.IntegerField(required=False)
+    district = serializers.IntegerField(required=False)
+    kind = serializers.ChoiceField(choices=Incident.Kind.choices, required=False)
+    party = serializers.CharField(required=False, help_text="a party id, or 'unknown'")
+    status = serializers.MultipleChoiceField(
+        choices=Incident.Status.choices, required=False, help_text="repeat for several"
+    )
+    assignee = serializers.CharField(required=False, help_text="a user id, 'me' or 'none'")
+    severity = serializers.ChoiceField(choices=Incident.Severity.choices, required=False)
+    occurred_from = serializers.DateField(required=False)
+    occurred_to = serializers.DateField(required=False)
+    sort = serializers.ChoiceField(choices=list(triage_queries.SORTS), required=False)
+
+
+CONFLICT_SCHEMA = OpenApiResponse(OpenApiTypes.OBJECT, "Someone else changed it: reload.")
+
+
+def _conflict(exc: lifecycle.IncidentVersionConflict) -> Response:
+    return Response(
+        {"detail": str(exc), "version": exc.current_version}, status=status.HTTP_409_CONFLICT
+    )
+
+
+class IsStaff(BasePermission):
+    """Signed in with a staff role; each service then checks the action itself."""
+
+    message = "Only head office, legal experts, analysts and administrators work on triage."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return triage_policies.can_read_triage(request.user)
+
+
+# --- incident actions ------------------------------------------------------------------------
+
+
+class IncidentTriageViewSet(viewsets.GenericViewSet):
+    """Actions on one incident: ``transition``, ``escalate``, ``assign``, ``severity``,
+    ``comments`` and its ``events``. Registered on the ``incidents`` prefix beside the
+    filing viewset, so the paths are ``/api/v1/incidents/{id}/<action>/``."""
+
+    queryset = Incident.objects.all()
+    serializer_class = IncidentSerializer
+    permission_classes = [IsStaff]
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return triage_policies.triage_incidents(self.request.user, Incident.objects.all())
+
+    def _answer(self, incident: Incident, code: int = status.HTTP_200_OK) -> Response:
+        fresh = Incident.objects.select_related("reported_by").get(pk=incident.pk)
+        return Response(
+            IncidentSerializer(fresh, context=self.get_serializer_context()).data, status=code
+        )
+
+    @extend_schema(
+        summary="Change the status (lifecycle of DESIGN.md §4)",
+        request=TransitionSerializer,
+        responses={200: IncidentSerializer, 400: OpenApiTypes.OBJECT, 409: CONFLICT_SCHEMA},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: Any = None) -> Response:
+        incident = self.get_object()
+        data = _valid(TransitionSerializer, request)
+        try:
+            incident = lifecycle.incident_transition(
+                actor=request.user,
+                incident=incident,
+                to=data["to"],
+                note=data["note"],
+                duplicate_of=data["duplicate_of"],
+                expected_version=data["version"],
+            )
+        except lifecycle.IncidentVersionConflict as exc:
+            return _conflict(exc)
+        return self._answer(incident)
+
+    @extend_schema(
+        summary="Send a verified incident to the RRCG",
+        request=EscalateSerializer,
+        responses={201: EscalationSerializer, 400: OpenApiTypes.OBJECT, 409: CONFLICT_SCHEMA},
+    )
+    @action(detail=True, methods=["post"])
+    def escalate(self, request: Request, pk: Any = None) -> Response:
+        incident = self.get_object()
+        data = _valid(EscalateSerializer, request)
+        try:
+            row = escalation_services.incident_escalate(
+                actor=request.user,
+                incident=incident,
+                reason=data["reason"],
+                expected_version=data["version"],
+            )
+        except lifecycle.IncidentVersionConflict as exc:
+            return _conflict(exc)
+        row = triage_queries.escalations_for(request.user).get(pk=row.pk)
+        return Response(EscalationSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Assign to a member of head office or a legal expert (null: nobody)",
+        request=AssignSerializer,
+        responses={200: IncidentSerializer, 400: OpenApiTypes.OBJECT, 409: CONFLICT_SCHEMA},
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: Any = None) -> Response:
+        incident = self.get_object()
+        data = _valid(AssignSerializer, request)
+        try:
+            incident = lifecycle.incident_assign(
+                actor=request.user,
+                incident=incident,
+                assignee=data["assignee"],
+                expected_version=data["version"],
+            )
+        except lifecycle.IncidentVersionConflict as exc:
+            return _conflict(exc)
+        return self._answer(incident)
+
+    @extend_schema(
+        summary="Set the severity (serious alerts head office)",
+        request=SeveritySerializer,
+        responses={200: IncidentSerializer, 400: OpenApiTypes.OBJECT, 409: CONFLICT_SCHEMA},
+    )
+    @action(detail=True, methods=["post"])
+    def severity(self, request: Request, pk: Any = None) -> Response:
+        incident = self.get_object()
+        data = _valid(SeveritySerializer, request)
+        try:
+            incident = lifecycle.incident_set_severity(
+                actor=request.user,
+                incident=incident,
+                severity=data["severity"],
+                expected_version=data["version"],
+            )
+        except lifecycle.IncidentVersionConflict as exc:
+            return _conflict(exc)
+        return self._answer(incident)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Comments: internal notes, questions to the observer and answers",
+        responses=CommentSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Comment (internal, with an optional recommendation) or ask the observer",
+        request=CommentSerializer,
+        responses={201: CommentSerializer, 400: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request: Request, pk: Any = None) -> Response:
+        incident = self.get_object()
+        if request.method == "GET":
+            rows = incident.comments.select_related("author").order_by("created_at", "id")
+            return Response(CommentSerializer(rows, many=True).data)
+        data = _valid(CommentSerializer, request)
+        comment = lifecycle.incident_comment(
+            actor=request.user,
+            incident=incident,
+            body=data["body"],
+            visibility=data["visibility"],
+            recommendation=data["recommendation"],
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="The incident's timeline", responses=EventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request: Request, pk: Any = None) -> Response:
+        incident = self.get_object()
+        rows = incident.events.select_related("actor").order_by("at", "id")
+        return Response(EventSerializer(rows, many=True).data)
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- the triage queue ------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The triage queue: every filter of the page",
+        parameters=[
+            TriageQuerySerializer,
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+    )
+)
+class TriageQueueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Incidents as head office triages them, with the same filters and sorting as the
+    triage page (``status`` may be repeated; ``party=unknown``; ``assignee=me|none``)."""
+
+    serializer_class = IncidentSerializer
+    permission_classes = [IsStaff]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        form = TriageFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise ApiValidationError(form.errors.get_json_data(escape_html=False))
+        return triage_queries.triage_queue(self.request.user, form.filters())
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # a page of ids first, then the rows for those ids only (see triage_queries)
+        ids = self.paginate_queryset(self.get_queryset())
+        rows = triage_queries.queue_rows(ids)
+        serializer = IncidentSerializer(rows, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(serializer.data)
+
+
+# --- escalations -----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Escalations to the RRCG, with their attempts"),
+    retrieve=extend_schema(summary="One escalation, with its attempts and payload"),
+)
+class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Escalations to the RRCG (DESIGN.md §5). Staff read; head office retries a failed
+    one; the RRCG acknowledges with a signed request."""
+
+    serializer_class = EscalationSerializer
+    permission_classes = [triage_policies.ESCALATIONS.api_permission()]
+    filterset_fields = ["status", "incident"]
+    ordering_fields = ["created_at", "delivered_at"]
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    def get_queryset(self):
+        return triage_queries.escalations_for(self.request.user)
+
+    @extend_schema(
+        summary="Try a failed escalation again (head office)",
+        request=None,
+        responses={200: EscalationSerializer, 400: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: Any = None) -> Response:
+        row = escalation_services.escalation_retry(actor=request.user, escalation=self.get_object())
+        return Response(EscalationSerializer(self.get_queryset().get(pk=row.pk)).data)
+
+    @extend_schema(
+        summary="The RRCG acknowledges an escalation (signed like the webhook)",
+        description=(
+            "No user account: the raw body must be signed with the shared secret, "
+            "`X-Baikoo-Signature: sha256=<hex HMAC-SHA256 of the body>`. Acknowledging "
+            "again with the same reference is harmless; another reference is a 409."
+        ),
+        request=AcknowledgeSerializer,
+        responses={
+            200: AcknowledgedSerializer,
+            400: OpenApiTypes.OBJECT,
+            401: OpenApiResponse(OpenApiTypes.OBJECT, "Missing or wrong signature."),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, "No such escalation."),
+            409: OpenApiResponse(OpenApiTypes.OBJECT, "Acknowledged with another reference."),
+            503: OpenApiResponse(OpenApiTypes.OBJECT, "No secret configured on this server."),
+        },
+        auth=[],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        authentication_classes=[],
+        permission_classes=[AllowAny],
+    )
+    def acknowledge(self, request: Request, pk: Any = None) -> Response:
+        raw = request.body  # read before anything parses it: the signature covers these bytes
+        secret = settings.RRCG_WEBHOOK_SECRET
+        if not secret:
+            return Response(
+                {"detail": "Acknowledgements are not accepted: no RRCG secret is configured."},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        if not rrcg.signature_valid(raw, secret, request.headers.get(rrcg.SIGNATURE_HEADER)):
+            return Response(
+                {"detail": "Missing or wrong X-Baikoo-Signature."},
+                status=status.HTTP_401_UNAUTHORIZED,
+                headers={"WWW-Authenticate": 'Signature realm="baikoo"'},
+            )
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            return Response({"detail": "The body is not JSON."}, status=400)
+        serializer = AcknowledgeSerializer(data=body if isinstance(body, dict) else {})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        row = get_object_or_404(Escalation, pk=pk)
+        if "escalation_id" in data and data["escalation_id"] != row.pk:
+            return Response(
+                {"escalation_id": ["This acknowledgement is for another escalation."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            row = escalation_services.escalation_acknowledge(
+                escalation_id=row.pk, reference=data["reference"], note=data["note"]
+            )
+        except escalation_services.AcknowledgementConflict as exc:
+            return Response(
+                {"detail": f"Already acknowledged with reference {exc}."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(AcknowledgedSerializer(row).data)

@@ -1,0 +1,452 @@
+"""Head office's pages: the triage queue, the staff incident page with its actions,
+and the alerts. Thin: a form parses, a service in ``incidents.lifecycle`` or
+``incidents.escalation`` decides, a query in ``incidents.triage_queries`` reads.
+
+Every action is a plain POST that redirects back (works without JavaScript); with htmx
+the same POST answers with the refreshed incident section instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from incidents import alerts, escalation, lifecycle, rrcg, triage_policies, triage_queries
+from incidents.details import display as display_details
+from incidents.models import Alert, Escalation, Evidence, Incident, IncidentEvent
+from incidents.triage_forms import (
+    AssignForm,
+    CommentForm,
+    DuplicateForm,
+    EscalateForm,
+    SeverityForm,
+    TransitionForm,
+    TriageFilterForm,
+)
+from observation.policies import require, role_of
+from observation.roles import FIELD_ROLES
+
+QUEUE_PAGE_SIZE = 50
+ALERTS_PAGE_SIZE = 50
+CONVERSATION_EVENTS = {
+    IncidentEvent.Kind.COMMENT,
+    IncidentEvent.Kind.QUESTION,
+    IncidentEvent.Kind.ANSWER,
+}
+"""Shown with the comments rather than in the timeline."""
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+
+@require(triage_policies.can_read_triage)
+def queue(request: HttpRequest) -> HttpResponse:
+    """The incoming incidents, filtered and sorted from the query string; htmx asks for
+    the results part only."""
+    form = TriageFilterForm(request.GET)
+    form.is_valid()
+    filters = form.filters()
+    counts = triage_queries.status_counts(request.user, filters)
+    matching = (
+        sum(counts[s] for s in filters.statuses) if filters.statuses else sum(counts.values())
+    )
+    ids = triage_queries.triage_queue(request.user, filters)
+    page = _CountedPaginator(ids, QUEUE_PAGE_SIZE, matching).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    without_status = query.copy()
+    without_status.pop("status", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": triage_queries.queue_rows(list(page.object_list)),
+        "counts": [(s, Incident.Status(s).label, counts[s]) for s in Incident.Status.values],
+        "total": sum(counts.values()),
+        "chosen_statuses": set(filters.statuses),
+        "query": query.urlencode(),
+        "query_without_status": without_status.urlencode(),
+        "sort": filters.sort,
+        "columns": _sort_links(query, filters.sort),
+        "open_alerts": alerts.open_alert_count()
+        if triage_policies.ALERTS.can_read(request.user)
+        else None,
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "incidents/triage/_queue_results.html", context)
+    return render(request, "incidents/triage/queue.html", context)
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told how many items there are: the counts per status already say,
+    so the page costs no separate COUNT."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _sort_links(query: Any, current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column, the link that sorts by it (again: the other way)."""
+    links = {}
+    for column in ("ref", "reported_at", "occurred_at", "district", "status"):
+        ascending = current == column
+        descending = current == f"-{column}"
+        target = f"-{column}" if ascending else column
+        q = query.copy()
+        q["sort"] = target
+        links[column] = {
+            "href": "?" + q.urlencode(),
+            "aria": "ascending" if ascending else "descending" if descending else "",
+        }
+    return links
+
+
+# --- one incident ----------------------------------------------------------------------------
+
+
+def _incident(request: HttpRequest, pk: Any) -> Incident:
+    try:
+        return triage_queries.staff_incident(request.user, pk)
+    except Incident.DoesNotExist:
+        raise Http404 from None
+
+
+def _page_context(request: HttpRequest, incident: Incident, **forms: Any) -> dict[str, Any]:
+    user = request.user
+    can_triage = triage_policies.can_triage(user)
+    version = {"version": incident.version}
+    all_events = list(incident.events.all())
+    events = [e for e in all_events if e.kind not in CONVERSATION_EVENTS]
+    recommended = {
+        e.data.get("comment_id"): e.data.get("recommendation")
+        for e in all_events
+        if e.kind == IncidentEvent.Kind.COMMENT and e.data.get("recommendation")
+    }
+    comments = list(incident.comments.all())
+    show_reporter = triage_policies.can_see_reporter(user)
+    for c in comments:
+        c.recommendation_label = lifecycle.RECOMMENDATIONS.get(recommended.get(c.pk), "")
+        c.who = _who(c.author, show_reporter)
+    for e in events:
+        e.who = _who(e.actor, show_reporter) if e.actor is not None else _("Baikoo")
+    evidence: list[Evidence] = list(incident.evidence.all())
+    escalations: list[Escalation] = list(incident.escalations.all())
+    for e in escalations:
+        e.payload_json = json.dumps(e.payload, indent=2, ensure_ascii=False, sort_keys=True)
+    defaults = {
+        "transition_form": TransitionForm(initial=version, incident=incident),
+        "duplicate_form": DuplicateForm(initial=version),
+        "assign_form": AssignForm(initial={**version, "assignee": incident.assignee_id}),
+        "severity_form": SeverityForm(initial={**version, "severity": incident.severity}),
+        "escalate_form": EscalateForm(initial=version),
+        "comment_form": CommentForm(can_ask=can_triage and lifecycle.can_ask_observer(incident)),
+    }
+    defaults.update(forms)
+    return {
+        "incident": incident,
+        "details": display_details(incident.kind, incident.details),
+        "evidence": evidence,
+        "evidence_missing": max(incident.evidence_expected - len(evidence), 0),
+        "events": events,
+        "comments": comments,
+        "escalations": escalations,
+        "duplicates": list(incident.duplicates.all()),
+        "show_witnesses": triage_policies.can_see_witnesses(user, incident),
+        "show_reporter": show_reporter,
+        "can_triage": can_triage,
+        "can_comment": triage_policies.can_comment(user),
+        "can_escalate": triage_policies.can_escalate(user)
+        and incident.status == Incident.Status.VERIFIED,
+        "can_retry": triage_policies.can_escalate(user),
+        "can_mark_duplicate": can_triage
+        and Incident.Status.DUPLICATE in lifecycle.allowed_transitions(incident),
+        "has_transitions": bool(defaults["transition_form"].fields["to"].choices),
+        "channel_problem": rrcg.channel_problem() if escalations else "",
+        "recommendations": lifecycle.RECOMMENDATIONS,
+        **defaults,
+    }
+
+
+def _who(user: Any, show_observers: bool) -> str:
+    """A person's name, except that observers stay anonymous to those who may not learn
+    who filed what (DESIGN.md §6)."""
+    if not show_observers and role_of(user) in FIELD_ROLES:
+        return _("An observer")
+    return user.get_full_name() or user.get_username()
+
+
+@require(triage_policies.can_read_triage)
+def incident_page(request: HttpRequest, pk: Any) -> HttpResponse:
+    incident = _incident(request, pk)
+    return render(request, "incidents/triage/incident.html", _page_context(request, incident))
+
+
+def _act(
+    request: HttpRequest,
+    pk: Any,
+    *,
+    form_name: str,
+    make_form: Callable[[Incident], Any],
+    perform: Callable[[Incident, Any], str],
+) -> HttpResponse:
+    """The shape of every action: parse, call the service, then redirect (or, for htmx,
+    re-render the incident). A refused action shows the page again with the form's
+    errors; a conflict shows the incident as it is now."""
+    incident = _incident(request, pk)
+    form = make_form(incident)
+    status = 200
+    if form.is_valid():
+        try:
+            done = perform(incident, form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            status = 400
+        except lifecycle.IncidentVersionConflict as exc:
+            messages.error(request, str(exc))
+            status = 409
+            form = None  # the fresh page, with fresh versions
+        else:
+            messages.success(request, done)
+            if not request.htmx:
+                return redirect("incidents:triage-incident", pk=incident.pk)
+            form = None
+    else:
+        status = 400
+    incident = _incident(request, pk)
+    forms = {form_name: form} if form is not None else {}
+    response = render(
+        request, "incidents/triage/incident.html", _page_context(request, incident, **forms)
+    )
+    # htmx swaps only 2xx answers; the message and the form errors say what happened.
+    response.status_code = 200 if request.htmx else status
+    return response
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _version(data: dict[str, Any]) -> int | None:
+    return data.get("version")
+
+
+@require_POST
+@require(triage_policies.can_read_triage)
+def transition(request: HttpRequest, pk: Any) -> HttpResponse:
+    def perform(incident: Incident, data: dict[str, Any]) -> str:
+        lifecycle.incident_transition(
+            actor=request.user,
+            incident=incident,
+            to=data["to"],
+            note=data["note"],
+            expected_version=_version(data),
+        )
+        return _("%(ref)s is now “%(status)s”.") % {
+            "ref": incident.ref,
+            "status": Incident.Status(data["to"]).label,
+        }
+
+    return _act(
+        request,
+        pk,
+        form_name="transition_form",
+        make_form=lambda incident: TransitionForm(request.POST, incident=incident),
+        perform=perform,
+    )
+
+
+@require_POST
+@require(triage_policies.can_read_triage)
+def mark_duplicate(request: HttpRequest, pk: Any) -> HttpResponse:
+    def perform(incident: Incident, data: dict[str, Any]) -> str:
+        try:
+            lifecycle.incident_transition(
+                actor=request.user,
+                incident=incident,
+                to=Incident.Status.DUPLICATE,
+                note=data["note"],
+                duplicate_of=data["original"],
+                expected_version=_version(data),
+            )
+        except ValidationError as exc:
+            # the service names the field ``duplicate_of``; the form calls it ``original``
+            if hasattr(exc, "error_dict") and "duplicate_of" in exc.error_dict:
+                raise ValidationError({"original": exc.error_dict["duplicate_of"]}) from None
+            raise
+        return _("%(ref)s is marked as a duplicate of %(original)s.") % {
+            "ref": incident.ref,
+            "original": data["original"].ref,
+        }
+
+    return _act(
+        request,
+        pk,
+        form_name="duplicate_form",
+        make_form=lambda incident: DuplicateForm(request.POST),
+        perform=perform,
+    )
+
+
+@require_POST
+@require(triage_policies.can_read_triage)
+def assign(request: HttpRequest, pk: Any) -> HttpResponse:
+    def perform(incident: Incident, data: dict[str, Any]) -> str:
+        lifecycle.incident_assign(
+            actor=request.user,
+            incident=incident,
+            assignee=data["assignee"],
+            expected_version=_version(data),
+        )
+        if data["assignee"] is None:
+            return _("%(ref)s is assigned to nobody.") % {"ref": incident.ref}
+        return _("%(ref)s is assigned to %(name)s.") % {
+            "ref": incident.ref,
+            "name": data["assignee"].get_full_name() or data["assignee"].get_username(),
+        }
+
+    return _act(
+        request,
+        pk,
+        form_name="assign_form",
+        make_form=lambda incident: AssignForm(request.POST),
+        perform=perform,
+    )
+
+
+@require_POST
+@require(triage_policies.can_read_triage)
+def severity(request: HttpRequest, pk: Any) -> HttpResponse:
+    def perform(incident: Incident, data: dict[str, Any]) -> str:
+        lifecycle.incident_set_severity(
+            actor=request.user,
+            incident=incident,
+            severity=data["severity"],
+            expected_version=_version(data),
+        )
+        return _("Severity saved.")
+
+    return _act(
+        request,
+        pk,
+        form_name="severity_form",
+        make_form=lambda incident: SeverityForm(request.POST),
+        perform=perform,
+    )
+
+
+@require_POST
+@require(triage_policies.can_read_triage)
+def comment(request: HttpRequest, pk: Any) -> HttpResponse:
+    def perform(incident: Incident, data: dict[str, Any]) -> str:
+        lifecycle.incident_comment(
+            actor=request.user,
+            incident=incident,
+            body=data["body"],
+            visibility=data["visibility"],
+            recommendation=data["recommendation"],
+        )
+        if data["visibility"] == "question_to_lto":
+            return _("Your question was sent to the observer.")
+        return _("Comment saved.")
+
+    return _act(
+        request,
+        pk,
+        form_name="comment_form",
+        make_form=lambda incident: CommentForm(request.POST),
+        perform=perform,
+    )
+
+
+@require_POST
+@require(triage_policies.can_read_triage)
+def escalate(request: HttpRequest, pk: Any) -> HttpResponse:
+    def perform(incident: Incident, data: dict[str, Any]) -> str:
+        escalation.incident_escalate(
+            actor=request.user,
+            incident=incident,
+            reason=data["reason"],
+            expected_version=_version(data),
+        )
+        return _("%(ref)s is being sent to the RRCG.") % {"ref": incident.ref}
+
+    return _act(
+        request,
+        pk,
+        form_name="escalate_form",
+        make_form=lambda incident: EscalateForm(request.POST),
+        perform=perform,
+    )
+
+
+@require_POST
+@require(triage_policies.can_read_triage)
+def escalation_retry(request: HttpRequest, pk: Any) -> HttpResponse:
+    row = get_object_or_404(triage_queries.escalations_for(request.user), pk=pk)
+    try:
+        escalation.escalation_retry(actor=request.user, escalation=row)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Sending to the RRCG is being tried again."))
+    if request.htmx:
+        incident = _incident(request, row.incident_id)
+        return render(request, "incidents/triage/incident.html", _page_context(request, incident))
+    return redirect("incidents:triage-incident", pk=row.incident_id)
+
+
+# --- alerts ----------------------------------------------------------------------------------
+
+
+@require(triage_policies.ALERTS.can_read)
+def alert_list(request: HttpRequest) -> HttpResponse:
+    show_all = request.GET.get("show") == "all"
+    rows = Alert.objects.select_related("incident", "dismissed_by").order_by("-created_at", "-id")
+    if not show_all:
+        rows = rows.filter(dismissed_at__isnull=True)
+    page = Paginator(rows, ALERTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "incidents/triage/alerts.html",
+        {
+            "page": page,
+            "show_all": show_all,
+            "items": [(alert, alerts.describe(alert)) for alert in page.object_list],
+        },
+    )
+
+
+@require_POST
+@require(triage_policies.ALERTS.can_write)
+def alert_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(Alert, pk=pk)
+    alerts.alert_dismiss(actor=request.user, alert=alert)
+    if request.htmx:
+        return HttpResponse("")  # the row disappears
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("incidents:triage-alerts")
+    return redirect(target)

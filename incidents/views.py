@@ -1,0 +1,337 @@
+"""Pages of incident filing for observers (issue 4). Thin: parse, call a service or a
+query, render. Every page works without JavaScript; ``static/incidents/offline.js``
+adds the offline queue on top."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template, render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from incidents import details as incident_details
+from incidents import files as evidence_files
+from incidents import policies, queries, services
+from incidents.forms import AnswerForm, EvidenceForm, IncidentForm, new_incident_id
+from incidents.models import Comment, Evidence, Incident
+from incidents.offline import offline_config
+from observation.policies import require
+
+KIND_INTROS = {
+    "admin_resource": {
+        "title": Incident.Kind.ADMIN_RESOURCE.label,
+        "hint": gettext_lazy("Misuse of state property or staff, pressure, threats or violence."),
+    },
+    "vote_buying": {
+        "title": Incident.Kind.VOTE_BUYING.label,
+        "hint": gettext_lazy("Money, goods or services offered for votes."),
+    },
+    "campaign_rules": {
+        "title": Incident.Kind.CAMPAIGN_RULES.label,
+        "hint": gettext_lazy(
+            "Campaigning at the wrong time or place, unmarked or false materials."
+        ),
+    },
+}
+
+
+def _form_context(request: HttpRequest, form: IncidentForm, kind: str) -> dict[str, Any]:
+    return {
+        "form": form,
+        "kind": kind,
+        "intro": KIND_INTROS[kind],
+        "offline": offline_config(request.user),
+    }
+
+
+@require(policies.can_file)
+def choose_form(request: HttpRequest) -> HttpResponse:
+    """Step one: which of the three forms."""
+    kinds = [{"code": code, **KIND_INTROS[code]} for code in incident_details.KINDS]
+    return render(
+        request, "incidents/choose.html", {"kinds": kinds, "offline": offline_config(request.user)}
+    )
+
+
+@require(policies.can_file)
+def file_incident(request: HttpRequest, kind: str) -> HttpResponse:
+    """Fill in and send one form. The form carries its ``id`` from the moment it is shown,
+    so a double tap or a resend after a timeout files one incident."""
+    if kind not in incident_details.FIELDS:
+        raise Http404
+    if request.method == "POST" and "refresh" in request.POST:
+        # Without JavaScript: the district changed, show its parties and PECs.
+        form = IncidentForm(initial=request.POST.dict(), kind=kind, user=request.user)
+        return render(request, "incidents/form.html", _form_context(request, form, kind))
+    if request.method == "POST":
+        form = IncidentForm(request.POST, request.FILES, kind=kind, user=request.user)
+        if form.is_valid():
+            try:
+                incident, created = services.incident_file(
+                    actor=request.user, **form.service_arguments()
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            except services.IncidentConflict:
+                form.add_error(
+                    None,
+                    _("This form was already sent with different content. Start a new report."),
+                )
+            else:
+                _attach(request, incident, form.cleaned_data.get("evidence") or [])
+                if created:
+                    messages.success(
+                        request, _("Report sent. Its reference is %(ref)s.") % {"ref": incident.ref}
+                    )
+                else:
+                    messages.info(request, _("This report had already been received."))
+                return redirect("incidents:detail", pk=incident.pk)
+    else:
+        form = IncidentForm(initial={"id": new_incident_id()}, kind=kind, user=request.user)
+    return render(request, "incidents/form.html", _form_context(request, form, kind))
+
+
+def _attach(request: HttpRequest, incident: Incident, files: list) -> None:
+    """Store each file on its own: one refused file does not lose the others (or the
+    report, which is already saved)."""
+    for upload in files:
+        try:
+            services.evidence_add(actor=request.user, incident=incident, file=upload)
+        except ValidationError as exc:
+            for message in exc.message_dict.get("file", exc.messages):
+                messages.error(request, f"{upload.name}: {message}")
+
+
+@require(policies.can_file)
+def my_reports(request: HttpRequest) -> HttpResponse:
+    page = Paginator(queries.my_reports(request.user), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "incidents/mine.html",
+        {
+            "page": page,
+            "answer_form": AnswerForm(),
+            "offline": offline_config(request.user),
+        },
+    )
+
+
+def _visible_incident(request: HttpRequest, pk: Any) -> Incident:
+    return get_object_or_404(queries.incidents_for(request.user), pk=pk)
+
+
+@require(lambda user: policies.INCIDENTS.can_read(user))
+def incident_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    """An incident as its observer (and anyone allowed to see it) reads it: status,
+    what was reported, evidence, and head office's questions with a way to answer."""
+    incident = _visible_incident(request, pk)
+    evidence = list(incident.evidence.order_by("uploaded_at", "id"))
+    if request.GET.get("sent") and incident.reported_by_id == request.user.pk:
+        # offline.js lands here after the server confirmed the report
+        messages.success(
+            request, _("Report sent. Its reference is %(ref)s.") % {"ref": incident.ref}
+        )
+    return render(
+        request,
+        "incidents/detail.html",
+        {
+            "incident": incident,
+            "details": incident_details.display(incident.kind, incident.details),
+            "evidence": evidence,
+            "conversation": queries.lto_conversation(incident),
+            "show_witnesses": policies.can_see_witnesses(request.user, incident),
+            "show_reporter": policies.can_see_reporter(request.user),
+            "can_add_evidence": policies.can_add_evidence(request.user, incident),
+            "can_answer": policies.can_answer_question(request.user, incident),
+            "evidence_form": EvidenceForm(),
+            "answer_form": AnswerForm(),
+        },
+    )
+
+
+@require_POST
+@require(lambda user: policies.INCIDENTS.can_read(user))
+def evidence_upload(request: HttpRequest, pk: Any) -> HttpResponse:
+    incident = _visible_incident(request, pk)
+    if not policies.can_add_evidence(request.user, incident):
+        raise PermissionDenied
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        before = incident.evidence_count
+        _attach(request, incident, form.cleaned_data["evidence"])
+        added = incident.evidence.count() - before
+        if added:
+            messages.success(request, _("%(n)d file(s) added.") % {"n": added})
+        elif form.cleaned_data["evidence"]:
+            messages.info(request, _("These files were already attached."))
+    else:
+        for message in form.errors.get("evidence", []):
+            messages.error(request, message)
+    return redirect("incidents:detail", pk=incident.pk)
+
+
+def _token_user(view):
+    """Scripts using the API's ``Authorization: Token …`` may download evidence too (the
+    API lists ``download_url``); browsers use their session as usual."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated and request.headers.get("Authorization"):
+            try:
+                found = TokenAuthentication().authenticate(request)
+            except AuthenticationFailed:
+                found = None
+            if found is not None:
+                request.user = found[0]
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@_token_user
+@require(lambda user: policies.INCIDENTS.can_read(user))
+def evidence_download(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Stream one evidence file to someone allowed to see its incident: head office gets
+    the original, everyone else the copy without location data."""
+    evidence = get_object_or_404(Evidence.objects.select_related("incident"), pk=pk)
+    if not policies.can_see_incident(request.user, evidence.incident):
+        raise Http404
+    if policies.sees_original_evidence(request.user):
+        stored = evidence.file
+    elif evidence.location_data == Evidence.LocationData.STRIPPED:
+        stored = evidence.stripped_file
+    elif evidence.location_data == Evidence.LocationData.NONE:
+        stored = evidence.file
+    else:
+        raise PermissionDenied
+    stem = evidence.original_name.rsplit(".", 1)[0] or "evidence"
+    filename = f"{stem}.{evidence_files.extension_for(evidence.content_type)}"
+    response = FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@require(lambda user: policies.INCIDENTS.can_read(user))
+def answer_question(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(
+        Comment.objects.select_related("incident"),
+        pk=pk,
+        visibility=Comment.Visibility.QUESTION_TO_LTO,
+    )
+    if not policies.can_see_incident(request.user, question.incident):
+        raise Http404
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.question_answer(
+                actor=request.user, question=question, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Thank you. Your answer was sent to head office."))
+    else:
+        messages.error(request, _("Write your answer first."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("incidents:detail", args=[question.incident_id])
+    return HttpResponseRedirect(target)
+
+
+@never_cache
+@require(policies.can_file)
+def filing_reference(request: HttpRequest) -> JsonResponse:
+    """The user's districts with their parties and PECs, for the form to work offline."""
+    return JsonResponse({"districts": queries.filing_reference(request.user)})
+
+
+OFFLINE_PAGES = ("incidents:choose", "incidents:mine")
+SW_ASSETS = (
+    "css/baikoo.css",
+    "css/incidents.css",
+    "incidents/offline.js",
+    "django_htmx/htmx-2.min.js",
+)
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from the site root so its scope covers every page.
+    Never cached by the browser's HTTP cache, so a new version is picked up at once."""
+    pages = [reverse(name) for name in OFFLINE_PAGES] + [
+        reverse("incidents:file", args=[kind]) for kind in incident_details.KINDS
+    ]
+    assets = [static(path) for path in SW_ASSETS]
+    worker_config = {
+        "version": _sw_version(assets),
+        "pages": pages,
+        "assets": assets,
+        "reference": reverse("incidents:reference"),
+        "login": reverse(settings.LOGIN_URL),
+        "language": get_language(),
+        # Put into HTML by the worker when a page is not available offline.
+        "offline_title": escape(_("No connection")),
+        "offline_text": escape(
+            _("This page is not kept on the phone. The incident forms work without a connection.")
+        ),
+        "offline_link": escape(_("Report an incident")),
+    }
+    body = render_to_string(
+        "incidents/sw.js",
+        {"version": worker_config["version"], "config_json": json.dumps(worker_config)},
+    )
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache, no-store, must-revalidate"
+    return response
+
+
+def _sw_version(assets: list[str]) -> str:
+    """A change of the worker or of any cached asset gives a new cache name, so phones
+    drop stale copies."""
+    digest = hashlib.sha256(get_template("incidents/sw.js").template.source.encode())
+    for path in SW_ASSETS:
+        digest.update(path.encode())
+        found = finders.find(path)
+        if found:
+            with open(found, "rb") as handle:
+                digest.update(handle.read())
+    digest.update("|".join(assets).encode())
+    return digest.hexdigest()[:12]

@@ -1,0 +1,140 @@
+"""Reads of the reports app, shared by pages, the API, the tasks and the benchmark."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import TruncDate
+
+from incidents.models import Escalation, Incident
+from observation.models import Election
+from reports import compute
+from reports.document import KIND_LABELS, Document, build_document
+from reports.models import Abbreviation, ExportJob, Recommendation, Report, ReportSection
+
+
+def reports_list() -> QuerySet[Report]:
+    return Report.objects.select_related("election", "created_by").order_by("-created_at", "-id")
+
+
+def report_with_parts(queryset: QuerySet[Report] | None = None) -> QuerySet[Report]:
+    """Reports with everything an export needs, in a fixed number of queries."""
+    return (
+        (queryset if queryset is not None else Report.objects.all())
+        .select_related("election", "created_by", "published_by", "snapshot")
+        .prefetch_related(
+            Prefetch("sections", queryset=ReportSection.objects.order_by("order")),
+            Prefetch("recommendations", queryset=Recommendation.objects.order_by("order", "id")),
+            Prefetch("abbreviations", queryset=Abbreviation.objects.order_by("order", "id")),
+        )
+    )
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    """A published report's frozen data; a draft's data computed now."""
+    if report.is_published:
+        return report.snapshot.data
+    return compute.report_data(report)
+
+
+def report_document(report: Report, data: dict[str, Any] | None = None) -> Document:
+    return build_document(
+        report=report,
+        data=data if data is not None else report_data(report),
+        narratives={s.key: s.body for s in report.sections.all()},
+        recommendations=list(report.recommendations.all()),
+        abbreviations=list(report.abbreviations.all()),
+    )
+
+
+def latest_export_jobs(report: Report, limit: int = 5) -> list[ExportJob]:
+    return list(report.export_jobs.select_related("requested_by").order_by("-created_at")[:limit])
+
+
+# --- dashboard ----------------------------------------------------------------------
+
+
+def dashboard_election(election_id: Any = None) -> Election | None:
+    elections = Election.objects.order_by("-election_day", "name")
+    if election_id:
+        try:
+            return elections.filter(pk=int(election_id)).first() or elections.first()
+        except (TypeError, ValueError):
+            pass
+    return elections.first()
+
+
+def dashboard_data(election: Election, *, max_days: int = 62) -> dict[str, Any]:
+    """Counted incidents of the election over time by form, by district and by party;
+    the latest incidents; escalations pending or failed. A fixed number of queries."""
+    counted = Incident.objects.filter(election=election).exclude(status__in=compute.NOT_COUNTED)
+    per_day = (
+        counted.annotate(day=TruncDate("occurred_at"))
+        .values("day", "kind")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+    days: dict[dt.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KIND_LABELS, 0))
+    for row in per_day:
+        days[row["day"]][row["kind"]] += row["n"]
+    timeline: list[tuple[dt.date, dict[str, int]]] = []
+    if days:
+        last = max(days)
+        first = max(min(days), last - dt.timedelta(days=max_days - 1))
+        day = first
+        while day <= last:
+            timeline.append((day, days.get(day, dict.fromkeys(KIND_LABELS, 0))))
+            day += dt.timedelta(days=1)
+    by_district = list(
+        counted.values("district__name").annotate(n=Count("id")).order_by("-n", "district__name")
+    )
+    by_party = list(
+        counted.values("party__name").annotate(n=Count("id")).order_by("-n", "party__name")
+    )
+    latest = list(
+        Incident.objects.filter(election=election)
+        .select_related("district", "party")
+        .only(
+            "id",
+            "ref",
+            "kind",
+            "status",
+            "occurred_at",
+            "reported_at",
+            "district__name",
+            "party__name",
+        )  # fmt: skip
+        .order_by("-reported_at")[:10]
+    )
+    escalations = list(
+        Escalation.objects.filter(
+            incident__election=election,
+            status__in=[Escalation.Status.PENDING, Escalation.Status.FAILED],
+        )
+        .select_related("incident", "incident__district")
+        .only(
+            "id",
+            "status",
+            "created_at",
+            "attempt_count",
+            "last_error",
+            "next_attempt_at",
+            "incident__id",
+            "incident__ref",
+            "incident__kind",
+            "incident__district__name",
+        )  # fmt: skip
+        .order_by("status", "-created_at")[:20]
+    )
+    return {
+        "election": election,
+        "total": sum(row["n"] for row in by_district),
+        "timeline": timeline,
+        "by_district": by_district,
+        "by_party": by_party,
+        "latest": latest,
+        "escalations": escalations,
+    }

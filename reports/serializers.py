@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from reports.models import Abbreviation, ExportJob, Recommendation, Report, ReportSection
+from reports.sections import SECTION_KEYS
+
+
+class ReportSectionSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="get_key_display", read_only=True)
+
+    class Meta:
+        model = ReportSection
+        fields = ["key", "title", "body", "version", "updated_at"]
+        read_only_fields = ["key", "title", "version", "updated_at"]
+
+
+class SectionUpdateSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version the text was based on; a 400 if someone saved in between.",
+    )
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recommendation
+        fields = ["id", "report", "addressee", "text", "order"]
+        read_only_fields = ["id"]
+
+
+class RecommendationUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recommendation
+        fields = ["id", "report", "addressee", "text", "order"]
+        read_only_fields = ["id", "report"]
+
+
+class AbbreviationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Abbreviation
+        fields = ["id", "report", "short", "meaning", "order"]
+        read_only_fields = ["id"]
+
+
+class AbbreviationUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Abbreviation
+        fields = ["id", "report", "short", "meaning", "order"]
+        read_only_fields = ["id", "report"]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    sections = ReportSectionSerializer(many=True, read_only=True)
+    recommendations = RecommendationSerializer(many=True, read_only=True)
+    abbreviations = AbbreviationSerializer(many=True, read_only=True)
+    period_start = serializers.DateField(
+        required=False, help_text="Defaults to the election's observation period."
+    )
+    period_end = serializers.DateField(required=False)
+    # Read-only strings rather than enums: several apps have a ``status`` enum and the
+    # schema would have to rename one of them.
+    status = serializers.CharField(read_only=True, help_text="draft or published")
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "election",
+            "title",
+            "period_start",
+            "period_end",
+            "language",
+            "status",
+            "published_at",
+            "created_at",
+            "updated_at",
+            "sections",
+            "recommendations",
+            "abbreviations",
+        ]
+        read_only_fields = ["id", "status", "published_at", "created_at", "updated_at"]
+
+
+class ReportUpdateSerializer(ReportSerializer):
+    class Meta(ReportSerializer.Meta):
+        read_only_fields = [*ReportSerializer.Meta.read_only_fields, "election"]
+
+
+class ExportJobSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="queued, running, done or failed")
+
+    class Meta:
+        model = ExportJob
+        fields = ["id", "report", "format", "status", "progress", "error", "created_at",
+                  "finished_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=ExportJob.Format.choices)
+
+
+SECTION_KEY_PATTERN = "|".join(SECTION_KEYS)
+
+
+# --- the data contract (DESIGN.md §7), documented in the schema ------------------------
+
+
+class VoterRowSerializer(serializers.Serializer):
+    commission = serializers.CharField()
+    pec_count = serializers.IntegerField(allow_null=True)
+    preliminary = serializers.IntegerField(allow_null=True)
+    control = serializers.IntegerField(allow_null=True)
+    final = serializers.IntegerField(allow_null=True)
+    change = serializers.IntegerField(allow_null=True)
+    male = serializers.IntegerField(allow_null=True)
+    female = serializers.IntegerField(allow_null=True)
+    male_percent = serializers.FloatField(allow_null=True)
+    female_percent = serializers.FloatField(allow_null=True)
+    age_18_29 = serializers.IntegerField(allow_null=True)
+    age_30_39 = serializers.IntegerField(allow_null=True)
+    age_40_49 = serializers.IntegerField(allow_null=True)
+    age_50_59 = serializers.IntegerField(allow_null=True)
+    age_60_69 = serializers.IntegerField(allow_null=True)
+    age_70_plus = serializers.IntegerField(allow_null=True)
+
+
+class VoterRegistrationSerializer(serializers.Serializer):
+    rows = VoterRowSerializer(many=True)
+    totals = serializers.DictField()
+
+
+class DistrictRowSerializer(serializers.Serializer):
+    district = serializers.CharField()
+    mandates = serializers.IntegerField()
+    parties = serializers.IntegerField()
+    candidates = serializers.IntegerField()
+    male = serializers.IntegerField()
+    female = serializers.IntegerField()
+
+
+class DistrictTotalsSerializer(serializers.Serializer):
+    mandates = serializers.IntegerField()
+    parties = serializers.IntegerField(help_text="Distinct parties, not lists.")
+    candidates = serializers.IntegerField()
+    male = serializers.IntegerField()
+    female = serializers.IntegerField()
+
+
+class DistrictsSerializer(serializers.Serializer):
+    rows = DistrictRowSerializer(many=True)
+    totals = DistrictTotalsSerializer()
+
+
+class ViolationsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_kind = serializers.DictField(child=serializers.IntegerField())
+    by_kind_and_party = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text='Party names as keys; "unknown" counts incidents naming no party.',
+    )
+    by_kind_and_district = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField())
+    )
+    escalated = serializers.IntegerField(
+        help_text="Counted incidents with at least one escalation to the RRCG."
+    )
+
+
+class ReportDataSerializer(serializers.Serializer):
+    """Documentation only: the data endpoint returns the computed dict as it is."""
+
+    report = serializers.DictField()
+    election = serializers.DictField()
+    districts = DistrictsSerializer()
+    commissions = serializers.DictField()
+    voter_registration = VoterRegistrationSerializer()
+    campaign = serializers.DictField()
+    violations = ViolationsSerializer()

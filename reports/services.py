@@ -1,0 +1,402 @@
+"""Every change to a report: creation, narrative, recommendations, abbreviations,
+exports and publication. Pages, API and tasks call these functions and nothing else.
+
+A published report is frozen: each write below refuses it, and its data and files are
+served from its snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from observation.audit import audit_log, model_changes
+from observation.models import Election
+from observation.tasking import enqueue_on_commit
+from reports import compute, queries
+from reports.exports import FORMATS, filename_for, render_export
+from reports.models import (
+    Abbreviation,
+    ExportJob,
+    Recommendation,
+    Report,
+    ReportSection,
+    ReportSnapshot,
+)
+from reports.sections import SECTION_KEYS
+
+logger = logging.getLogger(__name__)
+
+# A job still "running" after this long belongs to a worker that died; it may be rerun.
+STALE_RUNNING = dt.timedelta(minutes=15)
+
+
+def _refuse_if_published(report: Report) -> None:
+    if report.is_published:
+        raise ValidationError(_("This report is published and can no longer be changed."))
+
+
+def _locked(report: Report) -> Report:
+    """The report row, locked for the rest of the transaction, so a publication and an
+    edit never interleave."""
+    return Report.objects.select_for_update().get(pk=report.pk)
+
+
+# --- reports --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_create(
+    *,
+    actor: Any,
+    election: Election,
+    title: str,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+    language: str = Report.Language.EN,
+) -> Report:
+    report = Report(
+        election=election,
+        title=title.strip(),
+        period_start=period_start or election.observation_start,
+        period_end=period_end or election.observation_end,
+        language=language,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    report.full_clean()
+    report.save()
+    ReportSection.objects.bulk_create(
+        ReportSection(report=report, key=key, order=i) for i, key in enumerate(SECTION_KEYS)
+    )
+    audit_log(
+        actor=actor,
+        action="report.created",
+        target=report,
+        data={
+            "election_id": election.pk,
+            "title": report.title,
+            "period_start": report.period_start,
+            "period_end": report.period_end,
+            "language": report.language,
+        },
+    )
+    return report
+
+
+REPORT_FIELDS = ("title", "period_start", "period_end", "language")
+
+
+@transaction.atomic
+def report_update(*, actor: Any, report: Report, **fields: Any) -> Report:
+    unknown = set(fields) - set(REPORT_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    report = _locked(report)
+    _refuse_if_published(report)
+    if "title" in fields:
+        fields["title"] = (fields["title"] or "").strip()
+    changes = model_changes(report, fields)
+    if not changes:
+        return report
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.full_clean()
+    report.save()
+    audit_log(actor=actor, action="report.updated", target=report, data={"changes": changes})
+    return report
+
+
+@transaction.atomic
+def report_section_update(
+    *, actor: Any, report: Report, key: str, body: str, version: int | None = None
+) -> ReportSection:
+    """Save a section's narrative. ``version`` is the one the editor started from: if
+    someone saved in between, the save is refused rather than overwriting their text."""
+    report = _locked(report)
+    _refuse_if_published(report)
+    try:
+        section = ReportSection.objects.select_for_update().get(report=report, key=key)
+    except ReportSection.DoesNotExist:
+        raise ValidationError({"key": _("There is no such section.")}) from None
+    if version is not None and version != section.version:
+        raise ValidationError(
+            {
+                "body": _(
+                    "Someone else saved this section while you were editing it. Copy your "
+                    "text, reload the page and merge the two."
+                )
+            }
+        )
+    body = (body or "").replace("\r\n", "\n")
+    if body == section.body:
+        return section
+    old_length = len(section.body)
+    section.body = body
+    section.version += 1
+    section.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    section.full_clean()
+    section.save()
+    audit_log(
+        actor=actor,
+        action="report.section_updated",
+        target=report,
+        data={"section": key, "version": section.version, "length": [old_length, len(body)]},
+    )
+    return section
+
+
+# --- recommendations and abbreviations ----------------------------------------------
+
+
+@transaction.atomic
+def recommendation_create(
+    *, actor: Any, report: Report, addressee: str, text: str, order: int | None = None
+) -> Recommendation:
+    report = _locked(report)
+    _refuse_if_published(report)
+    if order is None:
+        order = report.recommendations.filter(addressee=addressee).count() + 1
+    recommendation = Recommendation(
+        report=report, addressee=addressee, text=(text or "").strip(), order=order
+    )
+    recommendation.full_clean()
+    recommendation.save()
+    audit_log(
+        actor=actor,
+        action="report.recommendation_added",
+        target=report,
+        data={"recommendation_id": recommendation.pk, "addressee": addressee, "text": text},
+    )
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_update(
+    *, actor: Any, recommendation: Recommendation, **fields: Any
+) -> Recommendation:
+    _refuse_if_published(_locked(recommendation.report))
+    fields = {k: v for k, v in fields.items() if k in ("addressee", "text", "order")}
+    if "text" in fields:
+        fields["text"] = (fields["text"] or "").strip()
+    changes = model_changes(recommendation, fields)
+    if not changes:
+        return recommendation
+    for name, value in fields.items():
+        setattr(recommendation, name, value)
+    recommendation.full_clean()
+    recommendation.save()
+    audit_log(
+        actor=actor,
+        action="report.recommendation_updated",
+        target=recommendation.report,
+        data={"recommendation_id": recommendation.pk, "changes": changes},
+    )
+    return recommendation
+
+
+@transaction.atomic
+def recommendation_delete(*, actor: Any, recommendation: Recommendation) -> None:
+    report = _locked(recommendation.report)
+    _refuse_if_published(report)
+    audit_log(
+        actor=actor,
+        action="report.recommendation_deleted",
+        target=report,
+        data={
+            "recommendation_id": recommendation.pk,
+            "addressee": recommendation.addressee,
+            "text": recommendation.text,
+        },
+    )
+    recommendation.delete()
+
+
+@transaction.atomic
+def abbreviation_create(
+    *, actor: Any, report: Report, short: str, meaning: str, order: int | None = None
+) -> Abbreviation:
+    report = _locked(report)
+    _refuse_if_published(report)
+    if order is None:
+        order = report.abbreviations.count() + 1
+    abbreviation = Abbreviation(
+        report=report, short=(short or "").strip(), meaning=(meaning or "").strip(), order=order
+    )
+    abbreviation.full_clean()
+    abbreviation.save()
+    audit_log(
+        actor=actor,
+        action="report.abbreviation_added",
+        target=report,
+        data={"abbreviation_id": abbreviation.pk, "short": abbreviation.short,
+              "meaning": abbreviation.meaning},
+    )  # fmt: skip
+    return abbreviation
+
+
+@transaction.atomic
+def abbreviation_update(*, actor: Any, abbreviation: Abbreviation, **fields: Any) -> Abbreviation:
+    _refuse_if_published(_locked(abbreviation.report))
+    fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()
+              if k in ("short", "meaning", "order")}  # fmt: skip
+    changes = model_changes(abbreviation, fields)
+    if not changes:
+        return abbreviation
+    for name, value in fields.items():
+        setattr(abbreviation, name, value)
+    abbreviation.full_clean()
+    abbreviation.save()
+    audit_log(
+        actor=actor,
+        action="report.abbreviation_updated",
+        target=abbreviation.report,
+        data={"abbreviation_id": abbreviation.pk, "changes": changes},
+    )
+    return abbreviation
+
+
+@transaction.atomic
+def abbreviation_delete(*, actor: Any, abbreviation: Abbreviation) -> None:
+    report = _locked(abbreviation.report)
+    _refuse_if_published(report)
+    audit_log(
+        actor=actor,
+        action="report.abbreviation_deleted",
+        target=report,
+        data={"abbreviation_id": abbreviation.pk, "short": abbreviation.short,
+              "meaning": abbreviation.meaning},
+    )  # fmt: skip
+    abbreviation.delete()
+
+
+# --- publication ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_publish(*, actor: Any, report: Report) -> Report:
+    """Freeze the report: its data and all four exports are stored with it, and from now
+    on the data endpoint and the downloads serve those. Everything is built before the
+    status changes, in one transaction, so a failure leaves a draft behind."""
+    _locked(report)
+    report = queries.report_with_parts(Report.objects.filter(pk=report.pk)).get()
+    _refuse_if_published(report)
+    now = timezone.now()
+    report.status = Report.Status.PUBLISHED
+    report.published_at = now
+    report.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    data = compute.report_data(report)
+    document = queries.report_document(report, data)
+    snapshot = ReportSnapshot(report=report, data=data)
+    for export_format in FORMATS:
+        content = render_export(document, export_format)
+        getattr(snapshot, export_format).save(
+            filename_for(report.pk, report.title, export_format), ContentFile(content), save=False
+        )
+    report.full_clean()
+    report.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+    snapshot.save()
+    audit_log(
+        actor=actor,
+        action="report.published",
+        target=report,
+        data={
+            "violations_total": data["violations"]["total"],
+            "files": {f: getattr(snapshot, f).name for f in FORMATS},
+        },
+    )
+    return report
+
+
+# --- exports --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def export_job_create(*, actor: Any, report: Report, export_format: str) -> ExportJob:
+    """Queue an export to be built by a worker (``reports.tasks.build_pdf``) once this
+    transaction commits."""
+    if export_format not in FORMATS:
+        raise ValidationError({"format": _("Choose one of: %s.") % ", ".join(FORMATS)})
+    job = ExportJob(
+        report=report,
+        format=export_format,
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    job.full_clean()
+    job.save()
+    audit_log(
+        actor=actor,
+        action="report.export_requested",
+        target=report,
+        data={"export_job_id": job.pk, "format": export_format},
+    )
+    from reports.tasks import build_pdf
+
+    enqueue_on_commit(build_pdf, job.pk)
+    return job
+
+
+def _claim(job_id: int) -> bool:
+    """Take the job for this worker. Only one worker wins, even when the task was
+    published twice; a job whose worker died long ago can be taken again."""
+    now = timezone.now()
+    claimable = Q(status=ExportJob.Status.QUEUED) | Q(
+        status=ExportJob.Status.RUNNING, started_at__lt=now - STALE_RUNNING
+    )
+    return bool(
+        ExportJob.objects.filter(claimable, pk=job_id).update(
+            status=ExportJob.Status.RUNNING, started_at=now, progress=5, error=""
+        )
+    )
+
+
+def export_job_run(*, job_id: int) -> ExportJob | None:
+    """Build the file of one export job, reporting progress as it goes. Idempotent: a job
+    that is done, failed or being built by a live worker is left alone."""
+    if not _claim(job_id):
+        return ExportJob.objects.filter(pk=job_id).first()
+    job = ExportJob.objects.select_related("report").get(pk=job_id)
+
+    def progress(value: int) -> None:
+        ExportJob.objects.filter(pk=job_id).update(progress=min(99, value))
+
+    try:
+        report = queries.report_with_parts(Report.objects.filter(pk=job.report_id)).get()
+        if report.is_published:
+            content = report.snapshot.file_for(job.format).read()
+        else:
+            data = compute.report_data(report)
+            progress(15)
+            content = render_export(queries.report_document(report, data), job.format, progress)
+        job.file.save(filename_for(report.pk, report.title, job.format), ContentFile(content),
+                      save=False)  # fmt: skip
+        ExportJob.objects.filter(pk=job_id).update(
+            file=job.file.name,
+            status=ExportJob.Status.DONE,
+            progress=100,
+            finished_at=timezone.now(),
+        )
+    except Exception as exc:
+        logger.exception("Export job %s failed", job_id)
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+    job.refresh_from_db()
+    return job
+
+
+def export_job_requeue_if_stale(*, job: ExportJob, after: dt.timedelta) -> bool:
+    """A job still queued long after it was requested was probably never published (the
+    broker was down); publish it again. Running it twice is harmless (see ``_claim``)."""
+    if job.status != ExportJob.Status.QUEUED or job.created_at > timezone.now() - after:
+        return False
+    from observation.tasking import publish_quietly
+    from reports.tasks import build_pdf
+
+    return publish_quietly(build_pdf, job.pk)

@@ -1,0 +1,131 @@
+"""An analyst, in a real browser, creates the preliminary report from the demo data,
+writes the summary, previews the report and downloads the PDF built in the background;
+the PDF opens and its first page is rendered to PNG to be looked at. Screenshots of the
+report pages and the dashboard at 360 px and 1280 px go to /tmp/shots."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path("/tmp/shots")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo():
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def _sign_in(browser, live_server, settings, username: str, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 900}, accept_downloads=True)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+def _fits(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_analyst_creates_edits_previews_and_downloads_the_pdf(browser, live_server, settings,
+                                                              demo):  # fmt: skip
+    from pypdf import PdfReader
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = _sign_in(browser, live_server, settings, "analyst", 1280)
+    page.click("nav.site-nav >> text=Reports")
+    page.click("text=New report")
+    page.select_option(
+        "#id_election", label=page.locator("#id_election option").nth(1).inner_text()
+    )
+    page.fill("#id_title", "Preliminary report written in the browser")
+    page.click("button:has-text('Create the report')")
+    page.wait_for_selector("h1:has-text('Preliminary report written in the browser')")
+    report_url = page.url
+
+    page.click("a:has-text('Summary')")
+    page.fill("#id_body", "Observers found a **quiet** campaign in all three cities.")
+    page.wait_for_selector("#preview strong:has-text('quiet')")  # htmx live preview
+    page.screenshot(path=str(SHOTS / "reports-section-1280.png"), full_page=True)
+    page.click("button[value=save]")
+    page.wait_for_selector("text=Section saved.")
+
+    page.goto(report_url)
+    page.click("a:has-text('Preview the whole report')")
+    page.wait_for_selector("h2:has-text('1. Summary')")
+    assert "quiet" in page.inner_text("#section-summary")
+    assert "424 847" in page.inner_text("#section-voter_registration").replace("\u00a0", " ")
+    page.screenshot(path=str(SHOTS / "reports-preview-1280.png"))
+
+    page.goto(report_url)
+    page.click("button:has-text('Build the PDF')")
+    link = page.wait_for_selector("a.job-download", timeout=120_000)
+    with page.expect_download() as download_info:
+        link.click()
+    pdf_path = SHOTS / "reports-e2e.pdf"
+    download_info.value.save_as(str(pdf_path))
+    page.screenshot(path=str(SHOTS / "reports-detail-1280.png"), full_page=True)
+
+    reader = PdfReader(str(pdf_path))
+    assert len(reader.pages) > 5
+    first_page = " ".join(reader.pages[0].extract_text().split())
+    assert "PRELIMINARY REPORT WRITTEN IN THE BROWSER" in first_page
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "quiet" in text
+    if shutil.which("pdftoppm"):
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf_path),
+             str(SHOTS / "reports-e2e-page")],
+            check=True,
+            timeout=60,
+        )  # fmt: skip
+        assert any(SHOTS.glob("reports-e2e-page*1.png"))
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_report_pages_and_dashboard_fit_the_screen(browser, live_server, settings, demo, width):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    from reports.models import Report
+
+    report = Report.objects.get()
+    page = _sign_in(browser, live_server, settings, "analyst", width)
+    for name, path in [
+        ("list", "/reports/"),
+        ("detail", f"/reports/{report.pk}/"),
+        ("section", f"/reports/{report.pk}/sections/voter_registration/"),
+        ("recommendations", f"/reports/{report.pk}/recommendations/"),
+        ("dashboard", "/dashboard/"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        page.screenshot(path=str(SHOTS / f"reports-{name}-{width}.png"), full_page=True)
+        assert _fits(page), f"{name} overflows at {width}px"

@@ -1,0 +1,208 @@
+"""The incidents API (DESIGN.md §7): idempotent create, role-filtered reads."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from incidents.models import Incident
+from tests.incidents.conftest import api_payload, file_incident
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/incidents/"
+
+
+def test_create_answers_201_with_the_stored_incident(world, api):
+    payload = api_payload(world)
+    response = api(world.user("lto_bishkek")).post(URL, payload, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["id"] == payload["id"]
+    assert body["ref"] == "BSK-0001"
+    assert body["status"] == "submitted"
+    assert body["details"]["offered"] == "money"
+    assert body["election"] == world.election.pk
+
+
+def test_resending_the_same_report_answers_200_and_creates_nothing(world, api):
+    client = api(world.user("lto_bishkek"))
+    payload = api_payload(world)
+    first = client.post(URL, payload, format="json")
+    second = client.post(URL, payload, format="json")
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert second.json()["ref"] == first.json()["ref"]
+    assert Incident.objects.count() == 1
+
+
+def test_same_id_with_other_content_answers_409_revealing_nothing(world, api):
+    client = api(world.user("lto_bishkek"))
+    payload = api_payload(world)
+    client.post(URL, payload, format="json")
+    response = client.post(URL, {**payload, "location": "Elsewhere"}, format="json")
+    assert response.status_code == 409
+    assert set(response.json()) == {"detail"}
+    assert "BSK" not in response.json()["detail"]
+
+
+def test_another_observers_id_answers_409(world, api):
+    payload = api_payload(world)
+    api(world.user("lto_bishkek")).post(URL, payload, format="json")
+    response = api(world.user("lto_bishkek_2")).post(URL, payload, format="json")
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "This id is already used by another report. Generate a new id."
+    }
+
+
+def test_invalid_details_answer_400_naming_the_field(world, api):
+    payload = api_payload(world, details={"offered": "cash"})
+    response = api(world.user("lto_bishkek")).post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["details"]) == {"offered", "offered_by"}
+    assert Incident.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"kind": "riot"}, "kind"),
+        ({"source": "rumour"}, "source"),
+        ({"id": "not-a-uuid"}, "id"),
+        ({"district": 999999}, "district"),
+        ({"occurred_at": "yesterday"}, "occurred_at"),
+        ({"latitude": "95"}, "latitude"),
+        ({"details": "money"}, "details"),
+    ],
+)
+def test_bad_input_answers_400_with_the_field(world, api, overrides, field):
+    response = api(world.user("lto_bishkek")).post(
+        URL, api_payload(world, **overrides), format="json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_party_without_a_list_in_the_district_answers_400(world, api):
+    payload = api_payload(world, party=world.nur.pk)
+    response = api(world.user("lto_bishkek")).post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert "party" in response.json()
+
+
+def test_osh_observer_cannot_file_in_bishkek_through_the_api(world, api):
+    response = api(world.user("lto_osh")).post(URL, api_payload(world), format="json")
+    assert response.status_code == 400
+    assert "district" in response.json()
+    assert Incident.objects.count() == 0
+
+
+@pytest.mark.parametrize("role, status", [
+    ("lto_bishkek", 201), ("coordinator_bishkek", 201), ("headoffice", 201), ("admin", 201),
+    ("legal", 403), ("analyst", 403),
+])  # fmt: skip
+def test_who_may_file_through_the_api(world, api, role, status):
+    response = api(world.user(role)).post(URL, api_payload(world, party=None), format="json")
+    assert response.status_code == status
+
+
+def test_anonymous_cannot_file(world):
+    from rest_framework.test import APIClient
+
+    assert APIClient().post(URL, api_payload(world), format="json").status_code in (401, 403)
+
+
+def _listed_ids(client, **params):
+    return {row["id"] for row in client.get(URL, params).json()["results"]}
+
+
+@pytest.fixture
+def three_incidents(world):
+    return {
+        "bishkek_1": file_incident(world, witnesses="Aigul +996"),
+        "bishkek_2": file_incident(world, user="lto_bishkek_2"),
+        "osh": file_incident(world, user="lto_osh", kind="campaign_rules",
+                             details={"type": "black_pr", "medium": "print"}),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("role, visible", [
+    ("lto_bishkek", {"bishkek_1"}),
+    ("lto_osh", {"osh"}),
+    ("coordinator_bishkek", {"bishkek_1", "bishkek_2"}),
+    ("headoffice", {"bishkek_1", "bishkek_2", "osh"}),
+    ("legal", {"bishkek_1", "bishkek_2", "osh"}),
+    ("analyst", {"bishkek_1", "bishkek_2", "osh"}),
+    ("admin", {"bishkek_1", "bishkek_2", "osh"}),
+])  # fmt: skip
+def test_who_sees_which_incidents(world, api, three_incidents, role, visible):
+    expected = {str(three_incidents[name].pk) for name in visible}
+    assert _listed_ids(api(world.user(role))) == expected
+
+
+def test_lto_gets_404_for_an_incident_not_theirs(world, api, three_incidents):
+    client = api(world.user("lto_osh"))
+    assert client.get(f"{URL}{three_incidents['bishkek_1'].pk}/").status_code == 404
+    assert client.get(f"{URL}{three_incidents['osh'].pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("role, sees", [
+    ("lto_bishkek", True), ("coordinator_bishkek", False), ("headoffice", True),
+    ("legal", True), ("analyst", False), ("admin", True),
+])  # fmt: skip
+def test_witnesses_only_where_allowed(world, api, three_incidents, role, sees):
+    incident = three_incidents["bishkek_1"]
+    body = api(world.user(role)).get(f"{URL}{incident.pk}/").json()
+    assert ("witnesses" in body) is sees
+    if sees:
+        assert body["witnesses"] == "Aigul +996"
+    listed = api(world.user(role)).get(URL).json()["results"]
+    assert all(("witnesses" in row) is sees for row in listed if row["id"] == str(incident.pk))
+
+
+def test_analyst_does_not_learn_who_filed(world, api, three_incidents):
+    body = api(world.user("analyst")).get(f"{URL}{three_incidents['osh'].pk}/").json()
+    assert "reported_by" not in body
+    body = api(world.user("headoffice")).get(f"{URL}{three_incidents['osh'].pk}/").json()
+    assert body["reported_by"] == "lto-osh"
+
+
+@pytest.mark.parametrize("param, value, expected", [
+    ("kind", "campaign_rules", {"osh"}),
+    ("status", "submitted", {"bishkek_1", "bishkek_2", "osh"}),
+    ("status", "verified", set()),
+])  # fmt: skip
+def test_list_filters(world, api, three_incidents, param, value, expected):
+    ids = _listed_ids(api(world.user("headoffice")), **{param: value})
+    assert ids == {str(three_incidents[name].pk) for name in expected}
+
+
+def test_list_filters_by_district_and_party(world, api, three_incidents):
+    client = api(world.user("headoffice"))
+    assert len(_listed_ids(client, district=world.osh.pk)) == 1
+    assert _listed_ids(client, party=world.emgek.pk) == set()
+    assert len(_listed_ids(client, election=world.election.pk)) == 3
+
+
+def test_unknown_filter_value_is_a_400(world, api):
+    response = api(world.user("headoffice")).get(URL, {"kind": "riot"})
+    assert response.status_code == 400
+
+
+def test_list_query_count_does_not_grow(world, api, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(world.user("headoffice"))
+    file_incident(world)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(URL).status_code == 200
+    for _ in range(6):
+        file_incident(world, party=world.emgek)
+        file_incident(world, user="lto_osh", party=world.nur)
+    with django_assert_max_num_queries(len(few)):
+        assert client.get(URL).json()["count"] == 13
+
+
+def test_a_uuid_that_does_not_exist_is_a_404(world, api):
+    assert api(world.user("headoffice")).get(f"{URL}{uuid.uuid4()}/").status_code == 404

@@ -1,0 +1,212 @@
+"""What filing costs in queries (DESIGN.md §9; the throughput is measured by
+``bench/filing_bench.py``, never here) and the guarantees the lean path must keep: every
+reference checked, resends answered before the checks, the response as a GET shows it."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from incidents.models import Incident, IncidentEvent
+from observation.models import AuditEntry, District
+from tests.factories import make_candidate, make_commission, make_district, make_party_list
+from tests.incidents.conftest import api_payload, file_incident
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/incidents/"
+
+# The filing itself, inside the test's transaction (so ``atomic`` is a savepoint):
+# the one query that reads every fact about the references, then SAVEPOINT, the counter's
+# UPDATE, the incident, its ``created`` event, its audit entry, RELEASE SAVEPOINT.
+SERVICE_QUERIES = 7
+# Through the API with a token: plus the token, read with its user and observer profile.
+TOKEN_QUERIES = 1 + SERVICE_QUERIES
+# Through the API with a session: the session, the user, the observer profile.
+SESSION_QUERIES = 3 + SERVICE_QUERIES
+
+
+def _grow(world, size: int) -> None:
+    """More rows of every kind the filing reads, so a count that grows would show."""
+    for n in range(size):
+        district = make_district(world.election, code=f"X{n:02d}")
+        make_party_list(world.emgek, district)
+        make_commission("PEC", election=world.election, district=district)
+        file_incident(world, party=world.emgek)
+        file_incident(world, user="headoffice", district=district, party=world.emgek)
+
+
+def _token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_filing_through_the_service_takes_a_constant_number_of_queries(
+    world, django_assert_num_queries, size
+):
+    _grow(world, size)
+    with django_assert_num_queries(SERVICE_QUERIES):
+        file_incident(world, party=world.emgek, pec=world.pec_bishkek)
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_filing_through_the_api_with_a_token_takes_a_constant_number_of_queries(
+    world, django_assert_num_queries, size
+):
+    _grow(world, size)
+    client = _token_client(world.user("lto_bishkek"))
+    payload = api_payload(world, pec=world.pec_bishkek.pk)
+    with django_assert_num_queries(TOKEN_QUERIES):
+        assert client.post(URL, payload, format="json").status_code == 201
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_filing_through_the_api_with_a_session_takes_a_constant_number_of_queries(
+    world, django_assert_num_queries, size
+):
+    _grow(world, size)
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(world.user("lto_bishkek"))
+    client.cookies["csrftoken"] = "a" * 32
+    with django_assert_num_queries(SESSION_QUERIES):
+        response = client.post(URL, api_payload(world), format="json", HTTP_X_CSRFTOKEN="a" * 32)
+    assert response.status_code == 201, response.json()
+
+
+def test_every_reference_is_read_in_the_same_single_query(world, django_assert_num_queries):
+    """A candidate, a PEC, a party and the election cost no more than a bare filing."""
+    candidate = make_candidate(world.emgek.lists.get(district=world.bishkek), position=1)
+    file_incident(world)  # the district's counter exists from here on
+    with django_assert_num_queries(SERVICE_QUERIES):
+        file_incident(
+            world, election=world.election, party=world.emgek, pec=world.pec_bishkek,
+            candidate=candidate,
+        )  # fmt: skip
+
+
+def test_the_created_response_is_what_a_get_shows(world):
+    user = world.user("lto_bishkek")
+    client = _token_client(user)
+    created = client.post(URL, api_payload(world, pec=world.pec_bishkek.pk), format="json")
+    assert created.status_code == 201
+    shown = client.get(f"{URL}{created.json()['id']}/")
+    assert created.json() == shown.json()
+
+
+def test_a_wrong_token_is_refused(world):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert client.post(URL, api_payload(world), format="json").status_code in (401, 403)
+    assert Incident.objects.count() == 0
+
+
+def test_the_token_of_an_inactive_user_is_refused(world):
+    user = world.user("lto_bishkek")
+    client = _token_client(user)
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    assert client.post(URL, api_payload(world), format="json").status_code in (401, 403)
+    assert Incident.objects.count() == 0
+
+
+@pytest.mark.parametrize("field", ["district", "party", "pec", "candidate", "election"])
+def test_a_reference_to_nothing_answers_400_naming_it(world, api, field):
+    response = api(world.user("lto_bishkek")).post(
+        URL, api_payload(world, **{field: 987654}), format="json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()
+    assert Incident.objects.count() == 0
+
+
+@pytest.mark.parametrize("value", [0, -1, 2**63, "x", 1.5])
+def test_a_reference_that_is_no_id_answers_400(world, api, value):
+    response = api(world.user("lto_bishkek")).post(
+        URL, api_payload(world, district=value), format="json"
+    )
+    assert response.status_code == 400
+    assert "district" in response.json()
+
+
+def test_the_election_of_another_district_answers_400_on_the_district(world, api):
+    from tests.factories import make_election
+
+    other = make_election()
+    response = api(world.user("headoffice")).post(
+        URL, api_payload(world, election=other.pk), format="json"
+    )
+    assert response.status_code == 400
+    assert "district" in response.json()
+
+
+def test_a_refused_filing_writes_nothing(world, api):
+    api(world.user("lto_bishkek")).post(URL, api_payload(world, party=world.nur.pk), format="json")
+    assert (Incident.objects.count(), IncidentEvent.objects.count()) == (0, 0)
+    assert not AuditEntry.objects.filter(action="incident.file").exists()
+
+
+def test_references_as_ids_and_as_objects_are_the_same_report(world, api):
+    """A report filed by the page (objects) and resent by the offline queue (ids) has one
+    fingerprint, so the resend is recognised."""
+    payload = api_payload(world, pec=world.pec_bishkek.pk)
+    incident = file_incident(
+        world, id=uuid.UUID(payload["id"]), district=world.bishkek, party=world.emgek,
+        pec=world.pec_bishkek, occurred_at=_parse(payload["occurred_at"]),
+        location=payload["location"], description=payload["description"],
+        witnesses=payload["witnesses"], details=payload["details"],
+    )  # fmt: skip
+    response = api(world.user("lto_bishkek")).post(URL, payload, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["ref"] == incident.ref
+
+
+def test_a_resend_is_answered_even_after_the_observer_lost_the_district(world, api):
+    """Idempotency comes before the reference rules: what was accepted stays accepted."""
+    user = world.user("lto_bishkek")
+    payload = api_payload(world)
+    assert api(user).post(URL, payload, format="json").status_code == 201
+    user.observer_profile.districts.set([world.osh])
+    assert api(user).post(URL, payload, format="json").status_code == 200
+    assert Incident.objects.count() == 1
+
+
+def test_a_resend_of_another_observers_id_is_a_conflict_before_the_rules(world, api):
+    payload = api_payload(world)
+    api(world.user("lto_bishkek")).post(URL, payload, format="json")
+    response = api(world.user("lto_osh")).post(URL, payload, format="json")
+    assert response.status_code == 409
+
+
+def test_a_candidate_given_as_an_id_must_be_on_the_partys_list(world):
+    on_ata_jurt = make_candidate(world.ata_jurt.lists.get(district=world.bishkek), position=1)
+    with pytest.raises(ValidationError) as exc:
+        file_incident(world, party=world.emgek.pk, candidate=on_ata_jurt.pk)
+    assert "candidate" in exc.value.message_dict
+    incident = file_incident(world, party=world.ata_jurt.pk, candidate=on_ata_jurt.pk)
+    assert (incident.candidate_id, incident.party_id) == (on_ata_jurt.pk, world.ata_jurt.pk)
+
+
+def test_a_candidate_without_a_party_is_refused(world):
+    on_emgek = make_candidate(world.emgek.lists.get(district=world.bishkek), position=1)
+    with pytest.raises(ValidationError) as exc:
+        file_incident(world, candidate=on_emgek)
+    assert "candidate" in exc.value.message_dict
+
+
+def test_the_first_incident_of_a_district_starts_its_numbers(world):
+    new = District.objects.create(
+        election=world.election, name="Tokmok", code="TKM", mandates=31, threshold_percent=7
+    )
+    assert file_incident(world, user="headoffice", district=new.pk).ref == "TKM-0001"
+    assert file_incident(world, user="headoffice", district=new).ref == "TKM-0002"
+
+
+def _parse(value: str):
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(value)

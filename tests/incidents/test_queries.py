@@ -1,0 +1,82 @@
+"""The numbers a report takes from incidents (DESIGN.md §4, §7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from incidents.models import Escalation, Incident
+from incidents.queries import counted_incidents, violation_counts
+from tests.incidents.conftest import file_incident
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: int, hour: int = 12) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(2021, 6, day, hour))
+
+
+def test_counts_by_kind_party_and_district(world):
+    file_incident(world, occurred_at=at(22), party=world.emgek)
+    file_incident(world, occurred_at=at(23))
+    file_incident(world, user="lto_osh", occurred_at=at(24), party=world.nur)
+    file_incident(
+        world, user="lto_osh", occurred_at=at(25), kind="campaign_rules",
+        details={"type": "black_pr", "medium": "print"},
+    )  # fmt: skip
+    counts = violation_counts(world.election)
+    assert counts["total"] == 4
+    assert counts["by_kind"] == {"admin_resource": 0, "vote_buying": 3, "campaign_rules": 1}
+    assert counts["by_kind_and_party"]["vote_buying"] == {"Emgek": 1, "Nur": 1, "unknown": 1}
+    assert counts["by_kind_and_party"]["admin_resource"] == {"unknown": 0}
+    assert counts["by_kind_and_district"]["vote_buying"] == {"Bishkek": 2, "Osh": 1}
+    assert counts["by_kind_and_district"]["campaign_rules"] == {"Osh": 1}
+
+
+def test_rejected_and_duplicates_are_not_counted(world):
+    original = file_incident(world, occurred_at=at(22))
+    rejected = file_incident(world, occurred_at=at(22))
+    duplicate = file_incident(world, occurred_at=at(22))
+    Incident.objects.filter(pk=rejected.pk).update(status="rejected")
+    Incident.objects.filter(pk=duplicate.pk).update(status="duplicate", duplicate_of=original)
+    assert list(counted_incidents(world.election)) == [original]
+    assert violation_counts(world.election)["total"] == 1
+
+
+def test_period_bounds_are_whole_days_in_the_mission_time_zone(world):
+    file_incident(world, occurred_at=at(21, 0))  # first minute of the period
+    file_incident(world, occurred_at=timezone.make_aware(dt.datetime(2021, 7, 4, 23, 59)))
+    file_incident(world, occurred_at=timezone.make_aware(dt.datetime(2021, 7, 5, 0, 0)))
+    file_incident(world, occurred_at=at(20, 23))
+    assert violation_counts(world.election)["total"] == 2
+    assert violation_counts(world.election, dt.date(2021, 6, 20), dt.date(2021, 7, 5))["total"] == 4
+
+
+def test_other_elections_are_not_counted(world):
+    from tests.factories import make_district, make_election
+
+    other = make_district(make_election())
+    file_incident(world, user="headoffice", district=other, occurred_at=at(22))
+    assert violation_counts(world.election)["total"] == 0
+
+
+def test_escalated_counts_incidents_with_a_live_escalation(world):
+    delivered = file_incident(world, occurred_at=at(22))
+    failed = file_incident(world, occurred_at=at(22))
+    for incident, status in ((delivered, "delivered"), (delivered, "pending"), (failed, "failed")):
+        Escalation.objects.create(
+            incident=incident, created_by=world.user("headoffice"), reason="x", status=status
+        )
+    assert violation_counts(world.election)["escalated"] == 1
+
+
+def test_query_count_is_constant(world, django_assert_num_queries):
+    file_incident(world, occurred_at=at(22))
+    with django_assert_num_queries(3):
+        violation_counts(world.election)
+    for day in range(22, 30):
+        file_incident(world, user="lto_osh", occurred_at=at(day), party=world.nur)
+    with django_assert_num_queries(3):
+        assert violation_counts(world.election)["total"] == 9

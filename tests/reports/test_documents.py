@@ -1,0 +1,121 @@
+"""The pieces every export is built from: Markdown, charts, draft sentences, formats."""
+
+from __future__ import annotations
+
+import io
+import re
+from xml.etree import ElementTree
+
+import pytest
+from docx import Document as WordDocument
+from openpyxl import load_workbook
+from PIL import Image
+from pypdf import PdfReader
+
+from observation.roles import Role
+from reports import queries, services
+from reports.charts import BarChart, Series, to_png, to_svg
+from reports.drafting import draft_sentences
+from reports.exports import render_export
+from reports.markdown import render_markdown
+from tests.factories import make_user
+from tests.reports.factories import build_world, make_report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_markdown_is_rendered_then_sanitised():
+    html = render_markdown("# Title\n\n**bold** <img src=x onerror=alert(1)> [a](javascript:x)")
+    assert "<h3>Title</h3>" in html and "<strong>bold</strong>" in html
+    assert "onerror" not in html and "<img" not in html and "javascript" not in html
+
+
+@pytest.mark.parametrize("horizontal, stacked", [(False, False), (True, True), (False, True)])
+def test_charts_are_valid_svg_and_png(horizontal, stacked):
+    chart = BarChart("c", "Voters <&>", ["Bishkek", "Ош"],
+                     [Series("Male", [42.2, 45.6]), Series("Female", [57.8, 54.4])],
+                     horizontal=horizontal, stacked=stacked, unit="%")  # fmt: skip
+    svg = to_svg(chart)
+    root = ElementTree.fromstring(svg)
+    assert root.tag.endswith("svg") and "Voters &lt;&amp;&gt;" in svg
+    assert "Bishkek" in svg and "Ош" in svg
+    image = Image.open(io.BytesIO(to_png(chart)))
+    assert image.format == "PNG" and image.size[0] > 600
+
+
+def test_chart_with_no_data_still_draws():
+    assert "<svg" in to_svg(BarChart("e", "Empty", [], []))
+
+
+def test_draft_sentences_come_from_the_numbers():
+    world = build_world(districts=2, parties=2, incidents_per_district=3)
+    data = queries.report_data(make_report(world.election))
+    violations = " ".join(draft_sentences("violations", data, "en"))
+    assert "6 violations" in violations and "6 of vote buying" in violations
+    voters = draft_sentences("voter_registration", data, "en")
+    assert "40.6" in voters[0] and "grew by 10 voters" in voters[0]
+    assert draft_sentences("summary", data, "en") == []
+    assert draft_sentences("about_elections", data, "en")
+
+
+def _report_with_text(language="en"):
+    world = build_world(districts=1, incidents_per_district=2)
+    analyst = make_user(Role.ANALYST)
+    report = make_report(world.election, actor=analyst, language=language)
+    services.report_section_update(actor=analyst, report=report, key="summary",
+                                   body="Наблюдатели **отметили** нарушения.")  # fmt: skip
+    services.abbreviation_create(actor=analyst, report=report, short="ЦИК", meaning="Центризбирком")
+    services.recommendation_create(actor=analyst, report=report, addressee="others",
+                                   text="Сообщать избирателям.")  # fmt: skip
+    return queries.report_document(queries.report_with_parts().get(pk=report.pk))
+
+
+def test_no_export_contains_witness_data_or_observer_identity():
+    document = _report_with_text()
+    html = render_export(document, "html").decode()
+    assert "Secretname" not in html and "+996" not in html
+    word = WordDocument(io.BytesIO(render_export(document, "docx")))
+    text = "\n".join(p.text for p in word.paragraphs) + "".join(
+        c.text for t in word.tables for r in t.rows for c in r.cells
+    )
+    assert "Secretname" not in text
+    book = load_workbook(io.BytesIO(render_export(document, "xlsx")))
+    cells = " ".join(str(v) for s in book for r in s.iter_rows(values_only=True) for v in r if v)
+    assert "Secretname" not in cells and "user" not in cells
+
+
+def test_cyrillic_survives_every_format():
+    document = _report_with_text(language="ru")
+    assert "отметили" in render_export(document, "html").decode()
+    pdf = PdfReader(io.BytesIO(render_export(document, "pdf")))
+    text = " ".join(p.extract_text() for p in pdf.pages)
+    assert "отметили" in text and "ЦИК" in text
+    word = WordDocument(io.BytesIO(render_export(document, "docx")))
+    assert any("отметили" in p.text for p in word.paragraphs)
+
+
+def test_docx_uses_real_headings_and_tables():
+    document = _report_with_text()
+    word = WordDocument(io.BytesIO(render_export(document, "docx")))
+    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
+    assert headings[1:4] == ["Abbreviations and acronyms", "1. Summary", "2. Introduction"]
+    assert len(word.tables) >= 5
+    assert word.inline_shapes  # the charts, as pictures
+
+
+def test_xlsx_has_one_sheet_per_table_with_numbers():
+    document = _report_with_text()
+    book = load_workbook(io.BytesIO(render_export(document, "xlsx")))
+    assert {"Table 1 Voter lists", "Table 2 Gender and age", "Table 3 Districts",
+            "Violations by district"} <= set(book.sheetnames)  # fmt: skip
+    table1 = list(book["Table 1 Voter lists"].iter_rows(values_only=True))
+    assert any(row[1:5] == (10, 1000, 1010, 10) for row in table1)
+    assert len(book.sheetnames) == 1 + len(document.tables())
+
+
+def test_html_has_a_table_of_contents_linking_every_section():
+    html = render_export(_report_with_text(), "html").decode()
+    anchors = re.findall(r'href="#(section-[a-z_]+)"', html)
+    assert len(anchors) == 10
+    for anchor in anchors:
+        assert f'id="{anchor}"' in html
