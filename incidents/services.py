@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from commissions.models import Commission
 from incidents import details as incident_details
 from incidents import files as evidence_files
-from incidents import policies
+from incidents import lifecycle, policies
 from incidents.models import (
     Comment,
     DistrictIncidentCounter,
@@ -472,7 +472,8 @@ def evidence_add(*, actor: Any, incident: Incident, file: File) -> tuple[Evidenc
 
 def question_answer(*, actor: Any, question: Comment, body: str) -> Comment:
     """The observer answers head office's question. Head office sees the answer on the
-    incident's timeline (issue 5 moves the incident back into review)."""
+    incident's timeline, and the incident goes back into review once no question is
+    left open."""
     incident = question.incident
     if not policies.can_answer_question(actor, incident):
         raise PermissionDenied(_("Only the observer who filed the incident answers."))
@@ -508,4 +509,6 @@ def question_answer(*, actor: Any, question: Comment, body: str) -> Comment:
             target=incident,
             data={"question_id": question.pk, "answer_id": answer.pk},
         )
+        # back into review and an alert for head office, in the same transaction
+        lifecycle.incident_answer_received(incident=incident, comment=answer)
     return answer

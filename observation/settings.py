@@ -21,6 +21,9 @@ env = StrictEnv()
 PRODUCTION = env.bool("PRODUCTION", False)
 DEBUG = env.bool("DEBUG", not PRODUCTION)
 VAR_DIR = Path(env.str("BAIKOO_VAR_DIR", str(BASE_DIR / "var")))
+# The SQLite file, the filesystem queue and the beat schedule live here; a fresh clone has
+# no var/ yet and SQLite will not create the folder itself.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY")

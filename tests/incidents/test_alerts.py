@@ -53,10 +53,13 @@ def test_the_check_catches_a_serious_incident_nobody_alerted(world):
     assert alerts.alerts_check() == 0
 
 
-def test_the_check_catches_an_answer_nobody_passed_on(world):
+def test_the_check_catches_an_answer_nobody_passed_on(world, monkeypatch):
     incident = incident_in(world, S.NEEDS_INFO)
     question = Comment.objects.get(incident=incident)
-    services.question_answer(actor=world.user("lto_bishkek"), question=question, body="At 10.")
+    with monkeypatch.context() as patched:  # as if the hand-over had been lost
+        patched.setattr(services.lifecycle, "incident_answer_received", lambda **kwargs: None)
+        services.question_answer(actor=world.user("lto_bishkek"), question=question, body="At 10.")
+    assert Incident.objects.get(pk=incident.pk).status == S.NEEDS_INFO
     alerts.alerts_check()
     assert Incident.objects.get(pk=incident.pk).status == S.IN_REVIEW
     assert Alert.objects.filter(kind=Alert.Kind.ANSWER).count() == 1

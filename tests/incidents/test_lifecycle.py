@@ -462,6 +462,14 @@ def _answer(world, incident):
     )
 
 
+def test_answering_through_the_observers_service_puts_it_back_in_review(world):
+    incident = incident_in(world, S.NEEDS_INFO)
+    _answer(world, incident)
+    incident.refresh_from_db()
+    assert incident.status == S.IN_REVIEW
+    assert Alert.objects.filter(incident=incident, kind=Alert.Kind.ANSWER).count() == 1
+
+
 def test_the_observers_answer_puts_it_back_in_review_and_alerts_once(world):
     incident = incident_in(world, S.NEEDS_INFO)
     answer = _answer(world, incident)

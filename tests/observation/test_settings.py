@@ -127,3 +127,10 @@ def test_int_list_names_the_variable_and_the_bad_item():
         StrictEnv({"ESCALATION_RETRY_DELAYS": "30,0"}).int_list(
             "ESCALATION_RETRY_DELAYS", minimum=1
         )
+
+
+def test_a_fresh_clone_gets_its_var_folder_for_the_sqlite_file(tmp_path):
+    var = tmp_path / "fresh" / "var"
+    result = run_manage("migrate", "--noinput", BAIKOO_VAR_DIR=str(var))
+    assert result.returncode == 0, result.stderr
+    assert (var / "baikoo.sqlite3").exists()
