@@ -15,8 +15,9 @@ during the period, four decisions per TEC and five party meetings per district
 The data goes into a throwaway test database (``test_<name>``, created and destroyed
 here; nothing else is touched). Prints the time to load the data, the number of queries
 and the time to compute the report's data, and the time to render the HTML and the PDF
-(budgets: HTML < 2 s, PDF < 15 s) as wall time and as this process's CPU time, with the
-machine's load average: on a shared machine the wall time of the same run can double.
+(budgets: HTML < 2 s, PDF < 15 s; the DOCX and XLSX once each, without a budget) as wall
+time and as this process's CPU time, with the machine's load average: on a shared machine
+the wall time of the same run can double.
 No assertions: it reports.
 """
 
@@ -293,6 +294,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of national scale")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement")
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF rendering")
+    parser.add_argument("--no-office", action="store_true", help="skip the DOCX and XLSX")
     parser.add_argument(
         "--bare",
         action="store_true",
@@ -343,6 +345,13 @@ def main() -> None:
             content = _time("data + PDF (budget 15 s)", pdf, max(1, args.repeat - 2))
             pages = len(PdfReader(io.BytesIO(content)).pages)
             print(f"{'PDF size':<28} {len(content) / 1024:7.0f} KiB, {pages} pages")
+        if not args.no_office:
+            for export_format in ("docx", "xlsx"):
+
+                def office(export_format: str = export_format) -> bytes:
+                    return render_export(queries.report_document(report), export_format)
+
+                _time(f"data + {export_format.upper()} (no budget)", office, 1)
         print(_load())
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

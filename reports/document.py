@@ -479,7 +479,7 @@ class _Builder:
                     _(
                         "Changes in the composition of the territorial election commissions "
                         "during the period"
-                    ),  # fmt: skip
+                    ),
                     [_("Date"), _("Commission"), _("Name"), _("Change"), _("Role")],
                     [
                         [

@@ -35,8 +35,9 @@ from reports.formatting import fmt_cell
 
 # Column widths are estimated the way the automatic table layout would set them, in
 # characters: a column needs its longest unbreakable piece (a number, a date, a word of its
-# heading) and would like its longest text; the room a page has (about 86 characters of
-# the table's type, 100 in a wide table's smaller type) is shared out between the two.
+# heading) and would like its longest text and its heading on at most two lines; the room
+# a page has (about 86 characters of the table's type, 100 in a wide table's smaller type)
+# is shared out between the two.
 TABLE_CHARS = 86
 WIDE_TABLE_CHARS = 100
 WIDE_TABLE_COLUMNS = 8
@@ -95,7 +96,7 @@ def column_widths(
     lows, highs = [], []
     for i, heading in enumerate(table.columns):
         low = max((len(word) for word in str(heading).split(" ")), default=0) * HEADING_CHAR_WIDTH
-        high = low
+        high = max(low, len(str(heading)) * HEADING_CHAR_WIDTH / 2)  # a heading on two lines
         for row, row_texts in zip(rows, texts, strict=True):
             text = row_texts[i]
             if _is_number(row[i]) or row[i] is None:
