@@ -57,5 +57,7 @@ lock:
 	uv pip compile pyproject.toml -q -o requirements.lock --python-version 3.11
 	uv pip compile pyproject.toml --extra dev -q -o requirements-dev.lock --python-version 3.11
 
+# DESIGN.md §9 budgets, printed as measurements (see README, Benchmarks); a quick pass:
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/filing_bench.py --requests 500 --rounds 5
+	$(BIN)/python bench/report_bench.py --scale 0.1 --repeat 1

@@ -38,12 +38,14 @@ What it does, in one run:
    ``filing-session``        the same with the session and CSRF token (offline queue)
    ========================  ===========================================================
 
-   The requests are sent in ``--rounds`` rounds; each round runs every side in turn
-   (the order rotated round by round), so drift on the machine hits every side alike.
-   A side's throughput is its requests over the time its own phases took.
-4. Prints requests/s and p50/p95 latency per side and the ratios. The budget compares
-   like with like: filing-token against bare-token, filing-session against
-   bare-session. Against the unauthenticated ``bare`` view the ratio is printed too.
+   The requests are sent in ``--rounds`` rounds; each round runs every side in turn,
+   each filing side right next to its bare side, the order reversed every other round,
+   so a change of load on the machine hits both sides of a comparison alike. A side's
+   throughput is its requests over the time its own phases took.
+4. Prints requests/s and p50/p95 latency per side and the ratios: of the totals (the
+   budget's measure) and the median of the rounds' ratios (steadier on a busy machine).
+   The budget compares like with like: filing-token against bare-token, filing-session
+   against bare-session. Against the unauthenticated ``bare`` view it is printed too.
 5. Checks the database: one incident, one ``created`` event and one audit entry per 201,
    refs distinct and numbered 1..n; one bare row per bare 201. Then stops the server and
    drops the database and the temporary folder, also on Ctrl-C or an error.
@@ -74,6 +76,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -99,6 +102,7 @@ SIDES = {
     "filing-token": (FILING_URL, "token"),
     "filing-session": (FILING_URL, "session"),
 }
+ROUND_ORDER = ["bare", "bare-token", "filing-token", "filing-session", "bare-session"]
 PAIRS = [
     ("filing-token", "bare-token"),
     ("filing-session", "bare-session"),
@@ -396,27 +400,33 @@ def benchmark(args: argparse.Namespace, credentials: Credentials, port: int) -> 
     sides = list(SIDES)
     # Warm every worker: imports, URL resolver, ContentType cache, connections.
     warm = max(20, 10 * args.workers)
+    warmed = {name: SideResult() for name in sides}
     for name in sides:
         path, auth = SIDES[name]
         bodies = [_body(credentials, occurred_at) for _ in range(warm)]
-        run_phase(port, path, credentials.headers(auth), bodies, args.concurrency, SideResult())
+        run_phase(port, path, credentials.headers(auth), bodies, args.concurrency, warmed[name])
     results = {name: SideResult() for name in sides}
     per_round = [args.requests // args.rounds] * args.rounds
     for i in range(args.requests % args.rounds):
         per_round[i] += 1
+    load = os.getloadavg()
     cpu_started, wall_started = time.process_time(), time.perf_counter()
     for number, count in enumerate(per_round):
-        order = sides[number % len(sides) :] + sides[: number % len(sides)]
+        # Each filing side runs right next to its bare side, and the order reverses every
+        # other round (A B B A ...), so a change of load mid-run hits both alike.
+        order = ROUND_ORDER if number % 2 == 0 else ROUND_ORDER[::-1]
         for name in order:
             path, auth = SIDES[name]
             bodies = [_body(credentials, occurred_at) for _ in range(count)]
             run_phase(port, path, credentials.headers(auth), bodies, args.concurrency,
                       results[name])  # fmt: skip
     client_cpu = (time.process_time() - cpu_started) / (time.perf_counter() - wall_started)
-    return {"results": results, "warm": warm, "client_cpu": client_cpu}
+    stored = {name: warmed[name].statuses[201] for name in sides}
+    return {"results": results, "warm": warm, "warm_201": stored, "client_cpu": client_cpu,
+            "load": load}  # fmt: skip
 
 
-def check_database(results: dict[str, SideResult], warm: int) -> list[str]:
+def check_database(results: dict[str, SideResult], warm_201: dict[str, int]) -> list[str]:
     """The run's rows are all there, once: what a 201 promised was stored."""
     from django.db.models import Max, Min
 
@@ -425,8 +435,9 @@ def check_database(results: dict[str, SideResult], warm: int) -> list[str]:
     from observation.models import AuditEntry
 
     problems = []
-    filed = sum(results[s].statuses[201] for s in SIDES if s.startswith("filing")) + 2 * warm
-    bare = sum(results[s].statuses[201] for s in SIDES if s.startswith("bare")) + 3 * warm
+    accepted = {s: results[s].statuses[201] + warm_201[s] for s in SIDES}
+    filed = sum(n for s, n in accepted.items() if s.startswith("filing"))
+    bare = sum(n for s, n in accepted.items() if s.startswith("bare"))
     incidents = Incident.objects.count()
     span = Incident.objects.aggregate(low=Min("number"), high=Max("number"))
     refs = Incident.objects.values("ref").distinct().count()
@@ -463,9 +474,12 @@ def report(args: argparse.Namespace, db: ThrowawayDatabase, run: dict) -> None:
             for f, b in zip(results[filing].round_rates, results[bare].round_rates, strict=True)
         ]
         budget = "  (budget ≥ 0.50)" if bare != "bare" else ""
-        print(f"ratio {filing} / {bare}: {ratio:.2f}× (per round {min(rounds):.2f}.."
-              f"{max(rounds):.2f}){budget}")  # fmt: skip
-    print(f"client CPU: {run['client_cpu']:.0%} of one core while measuring")
+        print(f"ratio {filing} / {bare}: {ratio:.2f}×, median of rounds "
+              f"{statistics.median(rounds):.2f}× ({min(rounds):.2f}..{max(rounds):.2f})"
+              f"{budget}")  # fmt: skip
+    load = f"{run['load'][0]:.1f} before, {os.getloadavg()[0]:.1f} after"
+    print(f"client CPU: {run['client_cpu']:.0%} of one core while measuring; load average "
+          f"{load}, on {os.cpu_count()} CPUs")  # fmt: skip
     for name, result in results.items():
         if result.first_error:
             print(f"first refusal on {name}: {result.first_error}")
@@ -669,7 +683,7 @@ def main() -> int:
         run = benchmark(args, credentials, server.port)
         server.stop()
         report(args, db, run)
-        problems = check_database(run["results"], run["warm"])
+        problems = check_database(run["results"], run["warm_201"])
         connections.close_all()
         verdict = "; ".join(problems) if problems else "every 201 is stored once"
         print(f"database check: {verdict}")
