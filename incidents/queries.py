@@ -165,6 +165,15 @@ def counted_incidents(
     ).exclude(status__in=NOT_COUNTED)
 
 
+def transferred_to_rrcg() -> Exists:
+    """True for an incident with an escalation that did not fail: what the report counts
+    as "escalated to the RRCG" (a failed delivery transferred nothing). For
+    ``.annotate()`` or ``.filter()`` on an Incident queryset."""
+    return Exists(
+        Escalation.objects.filter(incident=OuterRef("pk")).exclude(status=Escalation.Status.FAILED)
+    )
+
+
 def violation_counts(
     election: Election | int,
     start: dt.date | dt.datetime | None = None,
@@ -192,13 +201,7 @@ def violation_counts(
         by_party[row["kind"]][party] = by_party[row["kind"]].get(party, 0) + row["n"]
     for row in counted.values("kind", "district__name").annotate(n=Count("pk")).order_by():
         by_district[row["kind"]][row["district__name"]] = row["n"]
-    escalated = counted.filter(
-        Exists(
-            Escalation.objects.filter(incident=OuterRef("pk")).exclude(
-                status=Escalation.Status.FAILED
-            )
-        )
-    ).count()
+    escalated = counted.filter(transferred_to_rrcg()).count()
     return {
         "total": sum(by_kind.values()),
         "by_kind": by_kind,

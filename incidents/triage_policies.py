@@ -16,7 +16,7 @@ from incidents import policies as filing_policies
 from observation.policies import Access, role_of
 from observation.roles import Role
 
-STAFF = frozenset({Role.HEAD_OFFICE, Role.LEGAL, Role.ANALYST, Role.ADMIN})
+STAFF = filing_policies.SEES_ALL
 """Roles that see every incident and so the triage queue and the staff incident page."""
 
 TRIAGERS = frozenset({Role.HEAD_OFFICE, Role.ADMIN})

@@ -14,13 +14,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from commissions.models import Commission, CommissionDecision, CommissionMember
 from commissions.queries import activity_summary
 from incidents import queries as incident_queries
-from incidents.models import Escalation, Incident
+from incidents.models import Incident
 from observation.models import Election, PartyMeeting
 from observation.queries import election_overview, party_lists_with_counts
 from voters.models import AGE_FIELDS, VoterListSnapshot
@@ -307,15 +307,10 @@ def violations_data(
     """Counted incidents by form, party (``unknown`` when none is named) and district,
     and how many of them were escalated to the RRCG. One grouped query.
 
-    An incident counts as escalated when it has an escalation that did not fail, as
-    ``incidents.queries.violation_counts`` defines it: a failed delivery transferred
-    nothing to the RRCG."""
-    transferred = Escalation.objects.filter(incident=OuterRef("pk")).exclude(
-        status=Escalation.Status.FAILED
-    )
+    What counts as escalated is ``incidents.queries.transferred_to_rrcg``."""
     grouped = (
         counted_incidents(election, period)
-        .annotate(escalated=Exists(transferred))
+        .annotate(escalated=incident_queries.transferred_to_rrcg())
         .values("kind", "party__name", "district__name", "escalated")
         .annotate(n=Count("id"))
         .order_by()
