@@ -24,7 +24,7 @@ from incidents.models import Incident
 from observation.models import Election, PartyMeeting
 from observation.queries import election_overview, party_lists_with_counts
 from voters.models import AGE_FIELDS, VoterListSnapshot
-from voters.queries import share
+from voters.queries import share, sum_if_complete
 
 KINDS = [choice for choice, _label in Incident.Kind.choices]
 STAGES = list(VoterListSnapshot.STAGE_ORDER)
@@ -260,8 +260,7 @@ def voter_registration_data(tecs: list[Commission], period: Period) -> dict[str,
         rows.append(row)
 
     def column_sum(key: str) -> int | None:
-        values = [r[key] for r in rows if r[key] is not None]
-        return sum(values) if values else None
+        return sum_if_complete([r[key] for r in rows])
 
     summed = ["pec_count", *STAGES, "change", "final_change", "split_total", "male", "female"]
     totals: dict[str, Any] = {key: column_sum(key) for key in [*summed, *AGE_FIELDS]}

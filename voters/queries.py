@@ -38,7 +38,9 @@ def share(part: int | None, whole: int | None) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
-def _sum_if_complete(values: list[int | None]) -> int | None:
+def sum_if_complete(values: list[int | None]) -> int | None:
+    """A column total, only when every commission has the figure: a partial sum would
+    read as the whole city's number (the registration page and the report share this)."""
     if not values or any(v is None for v in values):
         return None
     return sum(values)  # type: ignore[arg-type]
@@ -142,7 +144,7 @@ def _registration_table(election: Election, commissions: list[Commission]) -> Re
             )
         )
     totals = {
-        name: _sum_if_complete([getattr(row, name) for row in rows])
+        name: sum_if_complete([getattr(row, name) for row in rows])
         for name in ("pec_count", "preliminary", "control", "final")
     }
     common_dates = {
@@ -283,10 +285,10 @@ def _gender_age_table(
         commission="",
         district="",
         as_of=_common([row.as_of for row in rows]) if rows else None,
-        total=_sum_if_complete([row.total for row in rows]),
-        male=_sum_if_complete([row.male for row in rows]),
-        female=_sum_if_complete([row.female for row in rows]),
-        ages={name: _sum_if_complete([row.ages[name] for row in rows]) for name in AGE_FIELDS},
+        total=sum_if_complete([row.total for row in rows]),
+        male=sum_if_complete([row.male for row in rows]),
+        female=sum_if_complete([row.female for row in rows]),
+        ages={name: sum_if_complete([row.ages[name] for row in rows]) for name in AGE_FIELDS},
     )
     return GenderAgeTable(election_id=election.pk, stage=stage, rows=rows, totals=totals)
 

@@ -71,6 +71,14 @@ def test_voter_snapshots_published_after_the_period_are_left_out():
     assert row["split_stage"] == "control"
 
 
+def test_a_stage_total_is_left_blank_unless_every_tec_has_it():
+    world = build_world(districts=2)
+    make_snapshot(world.tecs[0], "final", 1020, as_of=dt.date(2021, 7, 1))
+    totals = compute.report_data(make_report(world.election))["voter_registration"]["totals"]
+    assert totals["control"] == 2020  # both TECs have their control list
+    assert totals["final"] is None  # one TEC's final list alone is not the total
+
+
 def test_rejected_and_duplicate_incidents_are_not_counted():
     world = build_world(districts=1, incidents_per_district=0)
     district = world.districts[0]
