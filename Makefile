@@ -25,7 +25,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 # Serves the app on SQLite with the demo data; a Celery worker with an embedded beat runs
-# beside the dev server on the filesystem transport (see README, "Background tasks").
+# beside the dev server on the filesystem transport (see docs/operations.md, "Background work").
 run: demo
 	@mkdir -p var
 	@echo "Baikoo on http://$(HOST):$(PORT)/  (Celery worker log: var/celery.log; Ctrl-C stops both)"
@@ -57,7 +57,7 @@ lock:
 	uv pip compile pyproject.toml -q -o requirements.lock --python-version 3.11
 	uv pip compile pyproject.toml --extra dev -q -o requirements-dev.lock --python-version 3.11
 
-# DESIGN.md §9 budgets, printed as measurements (see README, Benchmarks); a quick pass:
+# The performance budgets, printed as measurements (see docs/benchmarks.md); a quick pass:
 bench: install
 	$(BIN)/python bench/filing_bench.py --requests 500 --rounds 5
 	$(BIN)/python bench/report_bench.py --scale 0.1 --repeat 1
