@@ -521,21 +521,21 @@ def _breakdown(name: str, call: Any, count: int) -> None:
     from rest_framework.views import APIView
 
     from bench.filing_support.models import BareRow
-    from incidents import services
     from incidents.models import Incident, IncidentEvent
     from incidents.serializers import IncidentCreateSerializer, IncidentSerializer
+    from incidents.services import filing
 
     steps = [
         ("request: Django handler, middleware included", BaseHandler, "get_response"),
         ("  DRF authentication", APIView, "perform_authentication"),
         ("  DRF permission check (the role)", APIView, "check_permissions"),
         ("  input parsing (IncidentCreateSerializer)", IncidentCreateSerializer, "is_valid"),
-        ("  filing service (incident_file)", services, "incident_file"),
-        ("    reference facts, one SELECT", services, "_filing_facts"),
-        ("    number: counter UPDATE", services, "_next_number"),
+        ("  filing service (incident_file)", filing, "incident_file"),
+        ("    reference facts, one SELECT", filing, "_filing_facts"),
+        ("    number: counter UPDATE", filing, "_next_number"),
         ("    incident INSERT", Incident, "save"),
         ("    created event INSERT", IncidentEvent, "save"),
-        ("    audit entry INSERT", services, "audit_log"),
+        ("    audit entry INSERT", filing, "audit_log"),
         ("    COMMIT", BaseDatabaseWrapper, "commit"),
         ("  response (IncidentSerializer)", IncidentSerializer, "to_representation"),
         ("  bare row INSERT", BareRow, "save"),

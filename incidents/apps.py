@@ -7,7 +7,4 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
-        from incidents import (
-            home,  # noqa: F401  (registers navigation and home panels)
-            triage_home,  # noqa: F401  (triage queue, alerts: issue 5)
-        )
+        from incidents import home  # noqa: F401  (registers navigation and home panels)

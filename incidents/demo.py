@@ -8,21 +8,43 @@ only in a city where it has a list. Which party stands behind each campaign-rule
 not in the seed; the split below is made up and plausible. Every description is
 synthetic and says so.
 
-Incidents are filed through ``services.incident_file`` with fixed ids (uuid5), so running
+Incidents are filed through ``filing.incident_file`` with fixed ids (uuid5), so running
 ``load_demo`` again files nothing new. Head office's triage of them (statuses, questions,
-the two escalations to the RRCG) is ``incidents.triage_demo``, run right after.
+the two escalations to the RRCG) is ``load_triage``, run right after.
+
+Head office has triaged the 64 demo incidents: most are verified, a few are still in
+review or wait for the observer's answer to a question, one waits for triage. The two
+vote-buying incidents the seed says "were transferred to the RRCG" are escalated, each
+with a delivered escalation (one attempt, HTTP 200) and its frozen payload. Two extra
+reports beyond the seed's 64 show the side exits: one duplicate, one rejected; neither
+is counted, so the report still counts 64 violations and 2 escalations.
+
+Everything goes through the lifecycle services (the timeline and audit trail are real),
+then the timeline is dated to the story of 2021. Running it again changes nothing: each
+step is taken only from the state before it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
-from incidents import services
+from incidents.models import (
+    Comment,
+    Escalation,
+    EscalationAttempt,
+    Incident,
+    IncidentEvent,
+)
+from incidents.services import filing, lifecycle, records
+from incidents.services.escalation import escalation_create
+from incidents.services.records import record_event
+from observation.audit import audit_log
 from observation.demo import demo_election
 from observation.models import District, Party
 
@@ -148,9 +170,7 @@ def _occurred_at(index: int) -> dt.datetime:
 def load(stdout: TextIO) -> None:
     """File the seed's incidents, then let head office triage them (issue 5's demo)."""
     load_filing(stdout)
-    from incidents import triage_demo
-
-    triage_demo.load(stdout)
+    load_triage(stdout)
 
 
 def load_filing(stdout: TextIO) -> None:
@@ -166,7 +186,7 @@ def load_filing(stdout: TextIO) -> None:
         reporter = ltos[f"lto-{CITY[code]}-{case['index'] % LTOS[code] + 1}"]
         occurred_at = _occurred_at(case["index"])
         place = PLACES[code][case["index"] % len(PLACES[code])]
-        incident, is_new = services.incident_file(
+        incident, is_new = filing.incident_file(
             actor=reporter,
             id=uuid.uuid5(NAMESPACE, f"incident-{case['index']}"),
             district=districts[code],
@@ -183,3 +203,258 @@ def load_filing(stdout: TextIO) -> None:
         )
         created += is_new
     stdout.write(f"incidents: {len(_cases())} demo incidents ({created} new)\n")
+
+
+# --- head office's triage of the demo incidents ---------------------------------------------
+
+Status = Incident.Status
+TRIAGE_NAMESPACE = uuid.UUID("0c2f8f7e-3a51-4d0b-8f7c-5e9a2b1d6c44")
+
+# Indexes of the filing demo's cases (``_cases`` above): 8 is vote buying by
+# Ata-Jurt Kyrgyzstan in Osh, 11 by Birge-Vmeste in Tokmok.
+ESCALATED = {
+    8: "[Demo data] Vote buying reported by a witness, with a detailed and consistent account. "
+    "Transferred to the RRCG for a rapid response.",
+    11: "[Demo data] Vote buying on the eve of the silence period, repeated in the same "
+    "quarter. Transferred to the RRCG.",
+}
+IN_REVIEW = (40, 41)
+NEEDS_INFO = {
+    42: "[Demo data] Can you tell us the street and the time the banner was put up?",
+    43: "[Demo data] Do you have a photo of the leaflet, both sides?",
+}
+UNTRIAGED = (44,)
+SERIOUS = (3, 8, 11)
+ASSIGNED = {8: "headoffice", 11: "headoffice", 40: "legal", 41: "headoffice"}
+LEGAL_NOTE = {
+    8: "[Demo data] This is vote buying under the election law, not campaigning. "
+    "I recommend sending it to the RRCG today.",
+}
+
+
+def _case_count() -> int:
+    rows = (*ADMIN_RESOURCE, *VOTE_BUYING, *CAMPAIGN_RULES)
+    return sum(count for _code, _party, count in rows)
+
+
+def _demo_incident(index: int) -> Incident | None:
+    return Incident.objects.filter(pk=uuid.uuid5(NAMESPACE, f"incident-{index}")).first()
+
+
+def _dated(incident: Incident, since: dt.datetime, at: dt.datetime) -> None:
+    """Give the events (and comments) written for ``incident`` since ``since`` the time
+    they have in the demo's story."""
+    IncidentEvent.objects.filter(incident=incident, at__gte=since).update(at=at)
+    Comment.objects.filter(incident=incident, created_at__gte=since).update(created_at=at)
+
+
+def _step(incident: Incident, at: dt.datetime, action: Any, **kwargs: Any) -> Incident:
+    since = timezone.now()
+    result = action(incident=incident, **kwargs)
+    _dated(incident, since, at)
+    return result if isinstance(result, Incident) else Incident.objects.get(pk=incident.pk)
+
+
+def _triage(incident: Incident, index: int, head_office: Any) -> str:
+    """Take a submitted demo incident as far as its story goes; returns its status."""
+    if incident.status != Status.SUBMITTED or index in UNTRIAGED:
+        return incident.status
+    seen = incident.reported_at + dt.timedelta(hours=1)
+    incident = _step(
+        incident, seen, lifecycle.incident_transition, actor=head_office, to=Status.IN_REVIEW
+    )
+    if index in IN_REVIEW:
+        return incident.status
+    later = seen + dt.timedelta(hours=3)
+    if index in NEEDS_INFO:
+        incident = _step(
+            incident,
+            later,
+            lifecycle.incident_transition,
+            actor=head_office,
+            to=Status.NEEDS_INFO,
+            note=NEEDS_INFO[index],
+        )
+        return incident.status
+    incident = _step(
+        incident,
+        later,
+        lifecycle.incident_transition,
+        actor=head_office,
+        to=Status.VERIFIED,
+        note="[Demo data] Checked with the observer.",
+    )
+    return incident.status
+
+
+def _escalate(incident: Incident, index: int, users: dict[str, Any]) -> bool:
+    """Escalate a verified demo incident with a delivered escalation; False if it
+    already is (or cannot be)."""
+    if incident.status != Status.VERIFIED or incident.escalations.exists():
+        return False
+    at = incident.reported_at + dt.timedelta(hours=5)
+    head_office = users["headoffice"]
+    if index in LEGAL_NOTE:
+        _step(
+            incident,
+            at - dt.timedelta(hours=1),
+            lifecycle.incident_comment,
+            actor=users["legal"],
+            body=LEGAL_NOTE[index],
+            recommendation=Status.ESCALATED,
+        )
+    with transaction.atomic():
+        locked = records.lock_incident(incident.pk, None)
+        row = escalation_create(actor=head_office, incident=locked, reason=ESCALATED[index], at=at)
+        sent, answered = at + dt.timedelta(seconds=4), at + dt.timedelta(seconds=5)
+        EscalationAttempt.objects.create(
+            escalation=row,
+            started_at=sent,
+            finished_at=answered,
+            outcome=EscalationAttempt.Outcome.DELIVERED,
+            response_code=200,
+        )
+        Escalation.objects.filter(pk=row.pk).update(
+            status=Escalation.Status.DELIVERED,
+            attempt_count=1,
+            delivered_at=answered,
+            next_attempt_at=None,
+        )
+        record_event(
+            locked,
+            at=answered,
+            actor=None,
+            kind=IncidentEvent.Kind.ESCALATION_DELIVERED,
+            data={"escalation_id": str(row.pk), "attempts": 1},
+        )
+        audit_log(actor=None, action="escalation.delivered", target=row, data={"attempts": 1})
+    return True
+
+
+def _extra(
+    *,
+    key: str,
+    reporter: Any,
+    district: District,
+    party: Party | None,
+    kind: str,
+    details: dict[str, Any],
+    occurred_at: dt.datetime,
+    location: str,
+    description: str,
+) -> Incident:
+    incident, _created = filing.incident_file(
+        actor=reporter,
+        id=uuid.uuid5(TRIAGE_NAMESPACE, key),
+        district=district,
+        kind=kind,
+        occurred_at=occurred_at,
+        location=location,
+        description=description,
+        source="direct_observation",
+        party=party,
+        details=details,
+        reported_at=occurred_at + dt.timedelta(hours=1),
+        is_demo=True,
+    )
+    return incident
+
+
+def _extras(users: dict[str, Any]) -> list[Incident]:
+    """One duplicate (of demo case 9, the second Ata-Jurt vote buying in Osh) and one
+    rejected report, filed like any other and then triaged."""
+    head_office = users["headoffice"]
+    original = _demo_incident(9)
+    districts = {d.code: d for d in District.objects.filter(election=original.election)}
+    duplicate = _extra(
+        key="duplicate-of-9",
+        reporter=users["lto-osh-2"],
+        district=districts["OSH"],
+        party=original.party,
+        kind=Incident.Kind.VOTE_BUYING,
+        details=original.details,
+        occurred_at=original.occurred_at + dt.timedelta(minutes=20),
+        location=original.location,
+        description="[Demo data] The same offer at the same place, reported by a second "
+        "observer who was there too.",
+    )
+    if duplicate.status == Status.SUBMITTED:
+        _step(
+            duplicate,
+            duplicate.reported_at + dt.timedelta(hours=2),
+            lifecycle.incident_transition,
+            actor=head_office,
+            to=Status.DUPLICATE,
+            duplicate_of=original,
+            note="[Demo data] Same event as the original report.",
+        )
+    rejected = _extra(
+        key="rejected-1",
+        reporter=users["lto-bishkek-1"],
+        district=districts["BSK"],
+        party=None,
+        kind=Incident.Kind.CAMPAIGN_RULES,
+        details={"type": "premature", "medium": "social_network"},
+        occurred_at=timezone.make_aware(dt.datetime(2021, 6, 22, 10, 30)),
+        location="Bishkek, a page on a social network",
+        description="[Demo data] A candidate's post that looked like early campaigning.",
+    )
+    if rejected.status == Status.SUBMITTED:
+        seen = rejected.reported_at + dt.timedelta(hours=1)
+        _step(
+            rejected,
+            seen,
+            lifecycle.incident_transition,
+            actor=head_office,
+            to=Status.IN_REVIEW,
+        )
+        _step(
+            Incident.objects.get(pk=rejected.pk),
+            seen + dt.timedelta(hours=2),
+            lifecycle.incident_transition,
+            actor=head_office,
+            to=Status.REJECTED,
+            note="[Demo data] Published after the campaign had started: not a violation.",
+        )
+    return [duplicate, rejected]
+
+
+def load_triage(stdout: TextIO) -> None:
+    """Head office's triage of the filed demo incidents."""
+    names = ["headoffice", "legal", "lto-osh-2", "lto-bishkek-1"]
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=names)}
+    head_office = users["headoffice"]
+    escalated = 0
+    statuses: dict[str, int] = {}
+    for index in range(_case_count()):
+        incident = _demo_incident(index)
+        if incident is None:
+            continue
+        status = _triage(incident, index, head_office)
+        incident = Incident.objects.get(pk=incident.pk)
+        if index in SERIOUS and incident.severity != Incident.Severity.SERIOUS:
+            _step(
+                incident,
+                incident.reported_at + dt.timedelta(hours=2),
+                lifecycle.incident_set_severity,
+                actor=head_office,
+                severity=Incident.Severity.SERIOUS,
+            )
+        if index in ASSIGNED and incident.assignee_id is None:
+            _step(
+                Incident.objects.get(pk=incident.pk),
+                incident.reported_at + dt.timedelta(hours=2),
+                lifecycle.incident_assign,
+                actor=head_office,
+                assignee=users[ASSIGNED[index]],
+            )
+        if index in ESCALATED:
+            escalated += _escalate(Incident.objects.get(pk=incident.pk), index, users)
+            status = Incident.objects.get(pk=incident.pk).status
+        statuses[status] = statuses.get(status, 0) + 1
+    extras = _extras(users)
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+    stdout.write(
+        f"triage: {sum(statuses.values())} demo incidents ({summary}); "
+        f"{escalated} new escalations; {len(extras)} extra reports (duplicate, rejected)\n"
+    )

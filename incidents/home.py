@@ -1,4 +1,6 @@
-"""What incident filing adds to the layout: navigation and the observer's home panel."""
+"""What incidents add to the layout (registered from ``IncidentsConfig.ready``): filing
+in the navigation and the observer's home panel; the triage queue and alerts in the
+navigation and head office's home panel."""
 
 from __future__ import annotations
 
@@ -6,13 +8,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from incidents import queries
+from incidents import policies, queries
 from incidents.offline import offline_config
-from incidents.policies import FILERS
+from incidents.services import alerts
 from observation.registry import HomePanel, NavEntry, register_home_panel, register_nav
 from observation.roles import FIELD_ROLES
 
 RECENT = 5
+PANEL_ALERTS = 5
 
 
 def _my_incidents(request: Any) -> dict[str, Any]:
@@ -23,6 +26,22 @@ def _my_incidents(request: Any) -> dict[str, Any]:
     }
 
 
-register_nav(NavEntry(_("Report an incident"), "incidents:choose", FILERS, order=10))
-register_nav(NavEntry(_("My reports"), "incidents:mine", FILERS, order=11))
+def _triage_panel(request: Any) -> dict[str, Any]:
+    show_alerts = policies.ALERTS.can_read(request.user)
+    latest = list(alerts.open_alerts()[:PANEL_ALERTS]) if show_alerts else []
+    return {
+        "counts": queries.triage_summary(),
+        "show_alerts": show_alerts,
+        "alert_count": alerts.open_alert_count() if show_alerts else 0,
+        "alerts": [(alert, alerts.describe(alert)) for alert in latest],
+    }
+
+
+register_nav(NavEntry(_("Report an incident"), "incidents:choose", policies.FILERS, order=10))
+register_nav(NavEntry(_("My reports"), "incidents:mine", policies.FILERS, order=11))
 register_home_panel(HomePanel("incidents/panels/my_incidents.html", FIELD_ROLES, 5, _my_incidents))
+register_nav(NavEntry(_("Triage queue"), "incidents:triage-queue", policies.STAFF, 12))
+register_nav(NavEntry(_("Alerts"), "incidents:triage-alerts", policies.TRIAGERS, 13))
+register_home_panel(
+    HomePanel("incidents/triage/panels/triage.html", policies.STAFF, 20, _triage_panel)
+)

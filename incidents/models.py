@@ -519,7 +519,7 @@ class Alert(models.Model):
 
     ``key`` names the thing the alert is about (e.g. ``untriaged:<incident id>``); it is
     unique, so the same thing never alerts twice, even when two workers notice it at once.
-    Written only by ``incidents.alerts``."""
+    Written only by ``incidents.services.alerts``."""
 
     class Kind(models.TextChoices):
         SERIOUS = "serious", _("Marked serious")

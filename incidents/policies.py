@@ -1,15 +1,19 @@
-"""Who may file, see and add to incidents (DESIGN.md §6). Pages and API ask these
-functions; no view or serializer decides on its own."""
+"""Who may file, see and add to incidents, triage them and escalate them to the RRCG
+(DESIGN.md §6). Pages, API and services ask these functions; no view or serializer
+decides on its own."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
 
+from incidents.models import Evidence
 from observation.models import District
 from observation.policies import Access, role_of
-from observation.roles import ALL_ROLES, Role
+from observation.roles import ALL_ROLES, FIELD_ROLES, Role
 
 FILERS = frozenset({Role.LTO, Role.COORDINATOR, Role.HEAD_OFFICE, Role.ADMIN})
 """Roles that may file incidents (field roles only in their own districts)."""
@@ -39,15 +43,6 @@ def filing_districts(user: Any, districts: QuerySet[District] | None = None) -> 
     if role in (Role.HEAD_OFFICE, Role.ADMIN):
         return districts
     return districts.none()
-
-
-def can_file_in(user: Any, district: District) -> bool:
-    role = role_of(user)
-    if role in (Role.HEAD_OFFICE, Role.ADMIN):
-        return True
-    if role in (Role.LTO, Role.COORDINATOR):
-        return filing_districts(user).filter(pk=district.pk).exists()
-    return False
 
 
 def visible_incidents(user: Any, incidents: QuerySet) -> QuerySet:
@@ -85,6 +80,15 @@ def can_see_reporter(user: Any) -> bool:
     return role is not None and role not in REPORTER_HIDDEN_FROM
 
 
+def shown_name(person: Any, *, reveal_observers: bool) -> str:
+    """``person``'s name, except that observers stay anonymous (``"An observer"``) to a
+    reader who may not learn who filed what (``reveal_observers`` is
+    ``can_see_reporter(reader)``)."""
+    if not reveal_observers and role_of(person) in FIELD_ROLES:
+        return _("An observer")
+    return person.get_full_name() or person.get_username()
+
+
 def can_add_evidence(user: Any, incident: Any) -> bool:
     """The observer who filed it, head office and admin, and a coordinator of the district."""
     role = role_of(user)
@@ -101,6 +105,68 @@ def sees_original_evidence(user: Any) -> bool:
     return role_of(user) in ORIGINAL_EVIDENCE
 
 
+def evidence_file_for(user: Any, evidence: Evidence) -> FieldFile | None:
+    """Which stored copy of ``evidence`` ``user`` gets: head office and admin the
+    original as uploaded, everyone else the copy without location data (the file itself
+    when it had none). None when there is no copy this user may have (the location could
+    not be removed)."""
+    if sees_original_evidence(user):
+        return evidence.file
+    if evidence.location_data == Evidence.LocationData.STRIPPED:
+        return evidence.stripped_file
+    if evidence.location_data == Evidence.LocationData.NONE:
+        return evidence.file
+    return None
+
+
 def can_answer_question(user: Any, incident: Any) -> bool:
     """Head office's questions go to the observer who filed the incident."""
     return role_of(user) is not None and incident.reported_by_id == user.pk
+
+
+# --- triage and escalation ---------------------------------------------------------------------
+#
+# Head office and administrators change the status, assign, set the severity, ask the
+# observer, escalate and retry; legal experts may comment and recommend; analysts read
+# (without witness data, see ``can_see_witnesses``).
+
+STAFF = SEES_ALL
+"""Roles that see every incident and so the triage queue and the staff incident page."""
+
+TRIAGERS = frozenset({Role.HEAD_OFFICE, Role.ADMIN})
+COMMENTERS = frozenset({Role.HEAD_OFFICE, Role.LEGAL, Role.ADMIN})
+ASSIGNABLE = frozenset({Role.HEAD_OFFICE, Role.LEGAL, Role.ADMIN})
+"""Whom an incident can be given to: the people who work on incidents."""
+
+TRIAGE = Access(read=STAFF, write=TRIAGERS)
+"""The queue, status changes, assignment, severity, questions to the observer."""
+COMMENTS = Access(read=STAFF, write=COMMENTERS)
+"""Internal notes and recommendations."""
+ESCALATIONS = Access(read=STAFF, write=TRIAGERS)
+"""Escalations to the RRCG: escalate, retry a failed one; everyone on the staff reads."""
+ALERTS = Access(read=TRIAGERS, write=TRIAGERS)
+"""Head office's alerts: who sees and dismisses them."""
+
+
+def can_triage(user: Any) -> bool:
+    return TRIAGE.can_write(user)
+
+
+def can_comment(user: Any) -> bool:
+    return COMMENTS.can_write(user)
+
+
+def can_escalate(user: Any) -> bool:
+    return ESCALATIONS.can_write(user)
+
+
+def can_read_triage(user: Any) -> bool:
+    return TRIAGE.can_read(user)
+
+
+def triage_incidents(user: Any, incidents: QuerySet) -> QuerySet:
+    """The incidents ``user`` may work on in triage: all of them for the staff, none for
+    field roles (their own pages are the observer's, see ``incidents.views.filing``)."""
+    if role_of(user) in STAFF:
+        return incidents
+    return incidents.none()

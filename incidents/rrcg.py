@@ -1,7 +1,7 @@
 """The RRCG channel (DESIGN.md §5): what an escalation sends, how it is signed, and the
 two ways it travels (a signed JSON webhook, an e-mail).
 
-Nothing here touches the database: ``incidents.escalation`` decides when to send and
+Nothing here touches the database: ``incidents.services.escalation`` decides when to send and
 records what happened. The HTTP client is the standard library's, with a timeout on
 every call and no redirects (a moved endpoint is a configuration error to fix, not
 something to follow with a signed body).

@@ -1,4 +1,5 @@
 """Celery tasks of the incidents app: thin wrappers that take ids and call a service.
+Services publish them by name (``observation.tasking``) and never import this module.
 
 ``acks_late``: a message is acknowledged only after the task ran, so a worker killed
 mid-task leaves it to be delivered again (and the database sweep re-queues the row in any
@@ -8,31 +9,15 @@ running it once.
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
-from celery import Task, shared_task
+from celery import shared_task
 from django.conf import settings
 
-from incidents import alerts, escalation
-
-logger = logging.getLogger(__name__)
+from incidents.services import alerts, escalation, lifecycle
+from observation.tasking import publish_quietly
 
 # Room for one attempt (webhook timeout, then the e-mail copy) and the bookkeeping.
 DELIVERY_SOFT_LIMIT = settings.RRCG_WEBHOOK_TIMEOUT + settings.EMAIL_TIMEOUT + 30
 DELIVERY_TIME_LIMIT = DELIVERY_SOFT_LIMIT + 30
-
-
-def publish(task: Task, *args: Any, **options: Any) -> bool:
-    """Queue ``task`` now with Celery options (``countdown``, ``expires``). A broker that
-    is down is logged and left to the sweep; it never raises."""
-    try:
-        task.apply_async(args=args, retry=False, **options)
-    except Exception:
-        logger.warning("Could not publish %s%r; the sweep will pick it up.", task.name, args,
-                       exc_info=True)  # fmt: skip
-        return False
-    return True
 
 
 @shared_task(
@@ -53,7 +38,7 @@ def deliver_escalation(escalation_id: str) -> str:
         and result.retry_in is not None
         and result.retry_in <= settings.ESCALATION_COUNTDOWN_MAX
     ):
-        publish(deliver_escalation, escalation_id, countdown=result.retry_in)
+        publish_quietly(deliver_escalation, escalation_id, countdown=result.retry_in)
     return result.outcome
 
 
@@ -65,8 +50,9 @@ def sweep_escalations() -> int:
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=120, time_limit=180)
 def check_alerts() -> int:
-    """Celery beat: untriaged incidents, missed alerts, unsent alert e-mails."""
-    return alerts.alerts_check()
+    """Celery beat: answers nobody handed over, untriaged incidents, missed alerts,
+    unsent alert e-mails. Returns how many answers and alerts it caught."""
+    return lifecycle.answers_check() + alerts.alerts_check()
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=60, time_limit=90)

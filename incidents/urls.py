@@ -1,19 +1,36 @@
-from django.urls import include, path
+"""Pages of incidents (namespace ``incidents``): filing by observers, then head office's
+triage and escalation."""
 
-from incidents import views
+from django.urls import path
+
+from incidents.views import filing, triage
 
 app_name = "incidents"
 
 urlpatterns = [
-    path("sw.js", views.service_worker, name="service-worker"),
-    path("incidents/new/", views.choose_form, name="choose"),
-    path("incidents/new/<slug:kind>/", views.file_incident, name="file"),
-    path("incidents/mine/", views.my_reports, name="mine"),
-    path("incidents/reference.json", views.filing_reference, name="reference"),
-    path("incidents/<uuid:pk>/", views.incident_detail, name="detail"),
-    path("incidents/<uuid:pk>/evidence/", views.evidence_upload, name="evidence-add"),
-    path("incidents/evidence/<uuid:pk>/", views.evidence_download, name="evidence-download"),
-    path("incidents/questions/<int:pk>/answer/", views.answer_question, name="answer"),
-    # head-office triage and escalation (issue 5)
-    path("", include("incidents.triage_urls")),
+    path("sw.js", filing.service_worker, name="service-worker"),
+    path("incidents/new/", filing.choose_form, name="choose"),
+    path("incidents/new/<slug:kind>/", filing.file_incident, name="file"),
+    path("incidents/mine/", filing.my_reports, name="mine"),
+    path("incidents/reference.json", filing.filing_reference, name="reference"),
+    path("incidents/<uuid:pk>/", filing.incident_detail, name="detail"),
+    path("incidents/<uuid:pk>/evidence/", filing.evidence_upload, name="evidence-add"),
+    path("incidents/evidence/<uuid:pk>/", filing.evidence_download, name="evidence-download"),
+    path("incidents/questions/<int:pk>/answer/", filing.answer_question, name="answer"),
+    # head-office triage and escalation
+    path("triage/", triage.queue, name="triage-queue"),
+    path("triage/incidents/<uuid:pk>/", triage.incident_page, name="triage-incident"),
+    path("triage/incidents/<uuid:pk>/status/", triage.transition, name="triage-transition"),
+    path("triage/incidents/<uuid:pk>/duplicate/", triage.mark_duplicate, name="triage-duplicate"),
+    path("triage/incidents/<uuid:pk>/assign/", triage.assign, name="triage-assign"),
+    path("triage/incidents/<uuid:pk>/severity/", triage.severity, name="triage-severity"),
+    path("triage/incidents/<uuid:pk>/comment/", triage.comment, name="triage-comment"),
+    path("triage/incidents/<uuid:pk>/escalate/", triage.escalate, name="triage-escalate"),
+    path(
+        "triage/escalations/<uuid:pk>/retry/",
+        triage.escalation_retry,
+        name="triage-escalation-retry",
+    ),
+    path("triage/alerts/", triage.alert_list, name="triage-alerts"),
+    path("triage/alerts/<int:pk>/dismiss/", triage.alert_dismiss, name="triage-alert-dismiss"),
 ]

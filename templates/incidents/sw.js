@@ -1,7 +1,7 @@
 {% load i18n %}// Baikoo service worker: keeps the incident forms, their reference lists and the
 // static files on the phone so an observer can file a report with no connection
 // (the reports themselves wait in IndexedDB, see static/incidents/offline.js).
-// Served by incidents.views.service_worker; version {{ version }}.
+// Served by incidents.views.filing.service_worker; version {{ version }}.
 const CONFIG = {{ config_json|safe }};
 const CACHE = `baikoo-incidents-${CONFIG.version}`;
 const PAGES = new Set(CONFIG.pages);

@@ -12,9 +12,9 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from incidents import services
 from incidents.management.commands.rrcg_receiver import RRCGReceiver
 from incidents.models import Escalation, Incident
+from incidents.services import filing
 from tests.factories import make_district, make_election, make_party, make_party_list, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,7 +52,7 @@ def triage_world(db):
             (bishkek, "campaign_rules", {"type": "unmarked_materials", "medium": "outdoor"}, None),
         ]
     ):  # fmt: skip
-        incident, _ = services.incident_file(
+        incident, _ = filing.incident_file(
             actor=lto,
             id=uuid.uuid4(),
             district=district,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
-from incidents import services
+from incidents.services import filing
 from tests.factories import (
     make_commission,
     make_district,
@@ -97,7 +97,7 @@ def file_incident(world: World, user: str = "lto_bishkek", **overrides: Any):
         "details": {"offered": "money", "offered_by": "party_agent"},
     }
     arguments.update(overrides)
-    incident, _ = services.incident_file(**arguments)
+    incident, _ = filing.incident_file(**arguments)
     return incident
 
 

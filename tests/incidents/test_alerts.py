@@ -10,10 +10,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from incidents import alerts, lifecycle, services, tasks
-from incidents.escalation import escalation_deliver, escalation_retry, incident_escalate
+from incidents import tasks
 from incidents.management.commands.rrcg_receiver import RRCGReceiver
 from incidents.models import Alert, Comment, Incident
+from incidents.services import alerts, filing, lifecycle
+from incidents.services.escalation import escalation_deliver, escalation_retry, incident_escalate
 from observation.models import AuditEntry
 from tests.incidents.triage_support import SECRET, S, incident_in
 
@@ -57,13 +58,13 @@ def test_the_check_catches_an_answer_nobody_passed_on(world, monkeypatch):
     incident = incident_in(world, S.NEEDS_INFO)
     question = Comment.objects.get(incident=incident)
     with monkeypatch.context() as patched:  # as if the hand-over had been lost
-        patched.setattr(services.lifecycle, "incident_answer_received", lambda **kwargs: None)
-        services.question_answer(actor=world.user("lto_bishkek"), question=question, body="At 10.")
+        patched.setattr(filing.lifecycle, "incident_answer_received", lambda **kwargs: None)
+        filing.question_answer(actor=world.user("lto_bishkek"), question=question, body="At 10.")
     assert Incident.objects.get(pk=incident.pk).status == S.NEEDS_INFO
-    alerts.alerts_check()
+    tasks.check_alerts.apply()
     assert Incident.objects.get(pk=incident.pk).status == S.IN_REVIEW
     assert Alert.objects.filter(kind=Alert.Kind.ANSWER).count() == 1
-    alerts.alerts_check()
+    tasks.check_alerts.apply()
     assert Alert.objects.filter(kind=Alert.Kind.ANSWER).count() == 1
 
 

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from incidents import services
 from incidents.models import Incident, IncidentEvent
+from incidents.services import filing
 from tests.incidents.conftest import api_payload
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -40,13 +40,13 @@ def test_two_resends_racing_past_the_existence_check_make_one_incident(world, mo
     """Both requests see no incident with the id, then both try to insert it: the loser
     hits the primary key, re-reads and returns the winner's incident."""
     barrier = threading.Barrier(2, timeout=10)
-    original = services._next_number
+    original = filing._next_number
 
     def next_number_after_both_checked(district):
         barrier.wait()
         return original(district)
 
-    monkeypatch.setattr(services, "_next_number", next_number_after_both_checked)
+    monkeypatch.setattr(filing, "_next_number", next_number_after_both_checked)
     payload = api_payload(world)
     user = world.user("lto_bishkek")
 
@@ -83,7 +83,7 @@ def test_concurrent_filings_in_one_district_get_distinct_refs(world):
     from tests.incidents.conftest import occurred
 
     def file(_):
-        incident, _ = services.incident_file(
+        incident, _ = filing.incident_file(
             actor=user,
             id=uuid.uuid4(),
             district=world.bishkek,

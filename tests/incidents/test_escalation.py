@@ -14,10 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 
-from incidents import escalation, rrcg, services, tasks
-from incidents.escalation import escalation_deliver, escalations_sweep, incident_escalate
+from incidents import rrcg, tasks
 from incidents.management.commands.rrcg_receiver import RRCGReceiver
 from incidents.models import Alert, Escalation, EscalationAttempt, Incident, IncidentEvent
+from incidents.services import escalation, filing
+from incidents.services.escalation import escalation_deliver, escalations_sweep, incident_escalate
 from observation.models import AuditEntry
 from tests.incidents.conftest import png_bytes
 from tests.incidents.triage_support import SECRET, S, incident_in
@@ -257,7 +258,9 @@ def test_the_same_task_run_twice_delivers_once(world, receiver):
 def test_a_retry_in_a_task_is_queued_as_a_countdown(world, receiver, monkeypatch):
     receiver.set_mode("fail")
     queued = []
-    monkeypatch.setattr(tasks, "publish", lambda task, *args, **options: queued.append(options))
+    monkeypatch.setattr(
+        tasks, "publish_quietly", lambda task, *args, **options: queued.append(options)
+    )
     row = escalated(world)
     assert tasks.deliver_escalation.apply(args=[str(row.pk)]).get() == "retry"
     assert len(queued) == 1 and 8 <= queued[0]["countdown"] <= 12
@@ -282,7 +285,9 @@ def test_a_long_wait_is_left_to_the_sweep(world, receiver, monkeypatch, settings
     settings.ESCALATION_RETRY_DELAYS = [3600]
     receiver.set_mode("fail")
     queued = []
-    monkeypatch.setattr(tasks, "publish", lambda task, *args, **options: queued.append(options))
+    monkeypatch.setattr(
+        tasks, "publish_quietly", lambda task, *args, **options: queued.append(options)
+    )
     row = escalated(world)
     tasks.deliver_escalation.apply(args=[str(row.pk)])
     assert queued == []
@@ -379,7 +384,7 @@ def test_delivery_waits_for_the_announced_evidence(world, receiver):
     assert escalation_deliver(escalation_id=row.pk).outcome == "waiting"
     assert escalations_sweep() == []
     assert receiver.records == []
-    evidence, _ = services.evidence_add(
+    evidence, _ = filing.evidence_add(
         actor=world.user("lto_bishkek"),
         incident=row.incident,
         file=SimpleUploadedFile("photo.png", png_bytes(), content_type="image/png"),

@@ -25,9 +25,9 @@ import pytest
 from django.db import connection, transaction
 
 from incidents import tasks
-from incidents.escalation import incident_escalate
 from incidents.management.commands.rrcg_receiver import RRCGReceiver
 from incidents.models import Alert, Escalation
+from incidents.services.escalation import incident_escalate
 from observation.celery import app
 from tests.incidents.triage_support import SECRET, S, incident_in
 

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from incidents import files as evidence_files
-from incidents import services
 from incidents.models import Evidence, IncidentEvent
+from incidents.services import filing
 from tests.incidents.conftest import file_incident, jpeg_with_gps, mp4_with_location, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 
 
 def add(world, incident, name, content, user="lto_bishkek"):
-    return services.evidence_add(
+    return filing.evidence_add(
         actor=world.user(user), incident=incident, file=upload(name, content)
     )
 

@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from incidents import services
 from incidents.models import Incident, IncidentEvent
+from incidents.services import filing
 from observation.models import AuditEntry
 from tests.factories import make_candidate, make_district, make_election, make_party_list
 from tests.incidents.conftest import file_incident, occurred
@@ -54,7 +54,7 @@ def test_same_id_and_content_returns_the_stored_incident(world):
     incident_id = uuid.uuid4()
     when = occurred()
     first = file_incident(world, id=incident_id, occurred_at=when)
-    again, created = services.incident_file(
+    again, created = filing.incident_file(
         actor=world.user("lto_bishkek"),
         id=incident_id,
         district=world.bishkek,
@@ -73,7 +73,7 @@ def test_same_id_and_content_returns_the_stored_incident(world):
 def test_same_id_with_other_content_is_a_conflict(world):
     incident_id = uuid.uuid4()
     file_incident(world, id=incident_id)
-    with pytest.raises(services.IncidentConflict):
+    with pytest.raises(filing.IncidentConflict):
         file_incident(world, id=incident_id, description="Something else.")
     assert Incident.objects.count() == 1
 
@@ -82,7 +82,7 @@ def test_another_observers_id_is_a_conflict_even_with_the_same_content(world):
     incident_id = uuid.uuid4()
     when = occurred()
     file_incident(world, id=incident_id, occurred_at=when)
-    with pytest.raises(services.IncidentConflict):
+    with pytest.raises(filing.IncidentConflict):
         file_incident(world, user="lto_bishkek_2", id=incident_id, occurred_at=when)
 
 

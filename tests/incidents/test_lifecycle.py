@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from incidents import lifecycle, services
 from incidents.models import Alert, Comment, Incident, IncidentEvent
 from incidents.queries import violation_counts
+from incidents.services import filing, lifecycle, records
 from observation.models import AuditEntry
 from tests.factories import make_district, make_election, make_user
 from tests.incidents.conftest import file_incident
@@ -166,7 +166,7 @@ def test_the_original_must_be_of_the_same_election(world):
     other_election = make_election()
     other_district = make_district(other_election, code="OTH")
     outsider = make_user("lto", districts=[other_district])
-    foreign = services.incident_file(
+    foreign = filing.incident_file(
         actor=outsider,
         id=__import__("uuid").uuid4(),
         district=other_district,
@@ -247,7 +247,7 @@ def _act(world, action, user):
             actor=actor, incident=incident, body="Where?", visibility="question_to_lto"
         )
     elif action == "escalate":
-        from incidents.escalation import incident_escalate
+        from incidents.services.escalation import incident_escalate
 
         incident = incident_in(world, S.VERIFIED)
         incident_escalate(actor=actor, incident=incident, reason="Serious")
@@ -303,7 +303,7 @@ def test_the_update_itself_refuses_a_row_changed_under_it(world):
         actor=world.user("headoffice"), incident=incident, severity="serious"
     )
     with pytest.raises(lifecycle.IncidentVersionConflict):
-        lifecycle.save_incident(stale, status=S.VERIFIED)
+        records.save_incident(stale, status=S.VERIFIED)
     assert Incident.objects.get(pk=incident.pk).status == S.IN_REVIEW
 
 
@@ -457,7 +457,7 @@ def _answer(world, incident):
     question = incident.comments.filter(
         visibility="question_to_lto", answered_at__isnull=True
     ).earliest("created_at", "id")
-    return services.question_answer(
+    return filing.question_answer(
         actor=world.user("lto_bishkek"), question=question, body="School No. 5, 10 am."
     )
 

@@ -9,9 +9,9 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from incidents import escalation as escalation_services
-from incidents import lifecycle
 from incidents.models import Escalation, Incident
+from incidents.services import escalation as escalation_services
+from incidents.services import lifecycle
 from tests.incidents.triage_support import SECRET, S, incident_in, signed
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from incidents import escalation, lifecycle
 from incidents.models import Alert, Escalation, EscalationAttempt, Incident
+from incidents.services import escalation, lifecycle
 from tests.incidents.triage_support import S, incident_in
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_a_bad_filter_shows_its_error_and_keeps_the_queue(world, client):
 
 
 def test_pagination_keeps_the_filters(world, client, monkeypatch):
-    from incidents import triage_views
+    from incidents.views import triage as triage_views
 
     monkeypatch.setattr(triage_views, "QUEUE_PAGE_SIZE", 2)
     for _ in range(5):

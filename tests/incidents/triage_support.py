@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from incidents import escalation, lifecycle
 from incidents.models import Incident
 from incidents.rrcg import sign
+from incidents.services import escalation, lifecycle
 from tests.incidents.conftest import World, file_incident
 
 SECRET = "test-rrcg-secret"

@@ -1,10 +1,11 @@
 """The triage and escalation API (DESIGN.md §5, §7): incident actions, the triage queue,
 the ``escalations`` collection and the RRCG's acknowledgement. Thin: serializers parse,
-``incidents.lifecycle`` / ``incidents.escalation`` decide, ``incidents.triage_queries``
-reads.
+``incidents.services.lifecycle`` / ``incidents.services.escalation`` decide,
+``incidents.queries`` reads.
 
-A stale ``version`` (someone else changed the incident) is a 409; a move the lifecycle
-does not allow is a 400 naming the field; a role that may not act is a 403.
+A stale ``version`` (someone else changed the incident) is a 409 (the services' conflict,
+answered by ``observation.api.exception_handler``); a move the lifecycle does not allow
+is a 400 naming the field; a role that may not act is a 403.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -29,146 +29,25 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from incidents import escalation as escalation_services
-from incidents import lifecycle, rrcg, triage_policies, triage_queries
-from incidents.models import Comment, Escalation, EscalationAttempt, Incident, IncidentEvent
-from incidents.serializers import IncidentSerializer
-from incidents.triage_forms import TriageFilterForm
-
-# --- serializers -----------------------------------------------------------------------------
-
-
-class TransitionSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=Incident.Status.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
-    duplicate_of = serializers.UUIDField(required=False, allow_null=True, default=None)
-    version = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        default=None,
-        min_value=1,
-        help_text="The incident's version you saw; a newer one on the server gives 409.",
-    )
-
-
-class EscalateSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=10_000)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-
-
-class AssignSerializer(serializers.Serializer):
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.all(), allow_null=True
-    )
-    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-
-
-class SeveritySerializer(serializers.Serializer):
-    severity = serializers.ChoiceField(choices=Incident.Severity.choices)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-
-
-class CommentSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    recommendation = serializers.ChoiceField(
-        choices=[(k, str(v)) for k, v in lifecycle.RECOMMENDATIONS.items()],
-        required=False,
-        allow_blank=True,
-        default="",
-        write_only=True,
-    )
-    visibility = serializers.ChoiceField(
-        choices=[
-            Comment.Visibility.INTERNAL,
-            Comment.Visibility.QUESTION_TO_LTO,
-            Comment.Visibility.ANSWER_FROM_LTO,
-        ],
-        default=Comment.Visibility.INTERNAL,
-        help_text="internal or question_to_lto when writing; answers come from the observer.",
-    )
-
-    class Meta:
-        model = Comment
-        fields = [
-            "id", "incident", "author", "body", "visibility", "reply_to", "answered_at",
-            "created_at", "recommendation",
-        ]  # fmt: skip
-        read_only_fields = ["id", "incident", "author", "reply_to", "answered_at", "created_at"]
-
-
-class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
-
-    class Meta:
-        model = IncidentEvent
-        fields = ["id", "at", "actor", "kind", "from_status", "to_status", "note", "data"]
-        read_only_fields = fields
-
-
-class EscalationAttemptSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = EscalationAttempt
-        fields = ["id", "started_at", "finished_at", "outcome", "response_code", "error"]
-        read_only_fields = fields
-
-
-class EscalationSerializer(serializers.ModelSerializer):
-    incident_ref = serializers.CharField(source="incident.ref", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    attempts = EscalationAttemptSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Escalation
-        fields = [
-            "id", "incident", "incident_ref", "status", "reason", "created_by", "created_at",
-            "attempt_count", "next_attempt_at", "delivered_at", "acknowledged_at",
-            "rrcg_reference", "rrcg_note", "last_error", "payload", "attempts",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
-class AcknowledgeSerializer(serializers.Serializer):
-    reference = serializers.CharField(max_length=100, help_text="The RRCG's own reference.")
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
-    escalation_id = serializers.UUIDField(
-        required=False,
-        help_text="Recommended: the escalation's id, bound into the signed body so a signed "
-        "acknowledgement cannot be replayed against another escalation.",
-    )
-
-
-class AcknowledgedSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Escalation
-        fields = ["id", "status", "acknowledged_at", "rrcg_reference"]
-        read_only_fields = fields
-
-
-class TriageQuerySerializer(serializers.Serializer):
-    """The triage queue's query string (documentation; ``TriageFilterForm`` parses)."""
-
-    q = serializers.CharField(required=False, help_text="ref, place or text")
-    election = serializers.IntegerField(required=False)
-    district = serializers.IntegerField(required=False)
-    kind = serializers.ChoiceField(choices=Incident.Kind.choices, required=False)
-    party = serializers.CharField(required=False, help_text="a party id, or 'unknown'")
-    status = serializers.MultipleChoiceField(
-        choices=Incident.Status.choices, required=False, help_text="repeat for several"
-    )
-    assignee = serializers.CharField(required=False, help_text="a user id, 'me' or 'none'")
-    severity = serializers.ChoiceField(choices=Incident.Severity.choices, required=False)
-    occurred_from = serializers.DateField(required=False)
-    occurred_to = serializers.DateField(required=False)
-    sort = serializers.ChoiceField(choices=list(triage_queries.SORTS), required=False)
-
+from incidents import policies, queries, rrcg
+from incidents.forms.triage import TriageFilterForm
+from incidents.models import Escalation, Incident
+from incidents.serializers import (
+    AcknowledgedSerializer,
+    AcknowledgeSerializer,
+    AssignSerializer,
+    CommentSerializer,
+    EscalateSerializer,
+    EscalationSerializer,
+    EventSerializer,
+    IncidentSerializer,
+    SeveritySerializer,
+    TransitionSerializer,
+    TriageQuerySerializer,
+)
+from incidents.services import escalation, lifecycle
 
 CONFLICT_SCHEMA = OpenApiResponse(OpenApiTypes.OBJECT, "Someone else changed it: reload.")
-
-
-def _conflict(exc: lifecycle.IncidentVersionConflict) -> Response:
-    return Response(
-        {"detail": str(exc), "version": exc.current_version}, status=status.HTTP_409_CONFLICT
-    )
 
 
 class IsStaff(BasePermission):
@@ -177,7 +56,7 @@ class IsStaff(BasePermission):
     message = "Only head office, legal experts, analysts and administrators work on triage."
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        return triage_policies.can_read_triage(request.user)
+        return policies.can_read_triage(request.user)
 
 
 # --- incident actions ------------------------------------------------------------------------
@@ -196,7 +75,7 @@ class IncidentTriageViewSet(viewsets.GenericViewSet):
     pagination_class = None
 
     def get_queryset(self):
-        return triage_policies.triage_incidents(self.request.user, Incident.objects.all())
+        return policies.triage_incidents(self.request.user, Incident.objects.all())
 
     def _answer(self, incident: Incident, code: int = status.HTTP_200_OK) -> Response:
         fresh = Incident.objects.select_related("reported_by").get(pk=incident.pk)
@@ -213,17 +92,14 @@ class IncidentTriageViewSet(viewsets.GenericViewSet):
     def transition(self, request: Request, pk: Any = None) -> Response:
         incident = self.get_object()
         data = _valid(TransitionSerializer, request)
-        try:
-            incident = lifecycle.incident_transition(
-                actor=request.user,
-                incident=incident,
-                to=data["to"],
-                note=data["note"],
-                duplicate_of=data["duplicate_of"],
-                expected_version=data["version"],
-            )
-        except lifecycle.IncidentVersionConflict as exc:
-            return _conflict(exc)
+        incident = lifecycle.incident_transition(
+            actor=request.user,
+            incident=incident,
+            to=data["to"],
+            note=data["note"],
+            duplicate_of=data["duplicate_of"],
+            expected_version=data["version"],
+        )
         return self._answer(incident)
 
     @extend_schema(
@@ -235,16 +111,13 @@ class IncidentTriageViewSet(viewsets.GenericViewSet):
     def escalate(self, request: Request, pk: Any = None) -> Response:
         incident = self.get_object()
         data = _valid(EscalateSerializer, request)
-        try:
-            row = escalation_services.incident_escalate(
-                actor=request.user,
-                incident=incident,
-                reason=data["reason"],
-                expected_version=data["version"],
-            )
-        except lifecycle.IncidentVersionConflict as exc:
-            return _conflict(exc)
-        row = triage_queries.escalations_for(request.user).get(pk=row.pk)
+        row = escalation.incident_escalate(
+            actor=request.user,
+            incident=incident,
+            reason=data["reason"],
+            expected_version=data["version"],
+        )
+        row = queries.escalations_for(request.user).get(pk=row.pk)
         return Response(EscalationSerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -256,15 +129,12 @@ class IncidentTriageViewSet(viewsets.GenericViewSet):
     def assign(self, request: Request, pk: Any = None) -> Response:
         incident = self.get_object()
         data = _valid(AssignSerializer, request)
-        try:
-            incident = lifecycle.incident_assign(
-                actor=request.user,
-                incident=incident,
-                assignee=data["assignee"],
-                expected_version=data["version"],
-            )
-        except lifecycle.IncidentVersionConflict as exc:
-            return _conflict(exc)
+        incident = lifecycle.incident_assign(
+            actor=request.user,
+            incident=incident,
+            assignee=data["assignee"],
+            expected_version=data["version"],
+        )
         return self._answer(incident)
 
     @extend_schema(
@@ -276,15 +146,12 @@ class IncidentTriageViewSet(viewsets.GenericViewSet):
     def severity(self, request: Request, pk: Any = None) -> Response:
         incident = self.get_object()
         data = _valid(SeveritySerializer, request)
-        try:
-            incident = lifecycle.incident_set_severity(
-                actor=request.user,
-                incident=incident,
-                severity=data["severity"],
-                expected_version=data["version"],
-            )
-        except lifecycle.IncidentVersionConflict as exc:
-            return _conflict(exc)
+        incident = lifecycle.incident_set_severity(
+            actor=request.user,
+            incident=incident,
+            severity=data["severity"],
+            expected_version=data["version"],
+        )
         return self._answer(incident)
 
     @extend_schema(
@@ -353,12 +220,12 @@ class TriageQueueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         form = TriageFilterForm(self.request.query_params)
         if not form.is_valid():
             raise ApiValidationError(form.errors.get_json_data(escape_html=False))
-        return triage_queries.triage_queue(self.request.user, form.filters())
+        return queries.triage_queue(self.request.user, form.filters())
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # a page of ids first, then the rows for those ids only (see triage_queries)
+        # a page of ids first, then the rows for those ids only (see ``queries.queue_rows``)
         ids = self.paginate_queryset(self.get_queryset())
-        rows = triage_queries.queue_rows(ids)
+        rows = queries.queue_rows(ids)
         serializer = IncidentSerializer(rows, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(serializer.data)
 
@@ -375,13 +242,13 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
     one; the RRCG acknowledges with a signed request."""
 
     serializer_class = EscalationSerializer
-    permission_classes = [triage_policies.ESCALATIONS.api_permission()]
+    permission_classes = [policies.ESCALATIONS.api_permission()]
     filterset_fields = ["status", "incident"]
     ordering_fields = ["created_at", "delivered_at"]
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 
     def get_queryset(self):
-        return triage_queries.escalations_for(self.request.user)
+        return queries.escalations_for(self.request.user)
 
     @extend_schema(
         summary="Try a failed escalation again (head office)",
@@ -390,7 +257,7 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: Any = None) -> Response:
-        row = escalation_services.escalation_retry(actor=request.user, escalation=self.get_object())
+        row = escalation.escalation_retry(actor=request.user, escalation=self.get_object())
         return Response(EscalationSerializer(self.get_queryset().get(pk=row.pk)).data)
 
     @extend_schema(
@@ -444,13 +311,7 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
                 {"escalation_id": ["This acknowledgement is for another escalation."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        try:
-            row = escalation_services.escalation_acknowledge(
-                escalation_id=row.pk, reference=data["reference"], note=data["note"]
-            )
-        except escalation_services.AcknowledgementConflict as exc:
-            return Response(
-                {"detail": f"Already acknowledged with reference {exc}."},
-                status=status.HTTP_409_CONFLICT,
-            )
+        row = escalation.escalation_acknowledge(
+            escalation_id=row.pk, reference=data["reference"], note=data["note"]
+        )
         return Response(AcknowledgedSerializer(row).data)

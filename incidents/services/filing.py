@@ -1,7 +1,7 @@
-"""Every write of incident filing (issue 4): filing, evidence, answers to head office.
+"""Every write of incident filing: filing, evidence, answers to head office.
 
-Triage, transitions and escalation (issue 5) live in their own modules and build on the
-same models.
+Triage and transitions (``lifecycle``) and escalation (``escalation``) live beside this
+module and build on the same models.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import hashlib
 import json
 import uuid
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from commissions.models import Commission
 from incidents import details as incident_details
 from incidents import files as evidence_files
-from incidents import lifecycle, policies
+from incidents import policies
 from incidents.models import (
     Comment,
     DistrictIncidentCounter,
@@ -32,8 +32,13 @@ from incidents.models import (
     Incident,
     IncidentEvent,
 )
+from incidents.services import lifecycle
+from observation.api import Conflict
 from observation.audit import audit_log
 from observation.models import Candidate, District, Election, Party, PartyList
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 CLOCK_SKEW = dt.timedelta(minutes=10)
 """A phone's clock may run a little fast; a report 'from the future' beyond this is a
@@ -46,9 +51,12 @@ _NOT_VALIDATED = [
 ]  # fmt: skip
 
 
-class IncidentConflict(Exception):
+class IncidentConflict(Conflict):
     """The ``id`` is taken by a different report (or another observer's). The API answers
     409 and says nothing more, so ids cannot be probed."""
+
+    def response_data(self) -> dict[str, Any]:
+        return {"detail": "This id is already used by another report. Generate a new id."}
 
 
 def _pk(reference: models.Model | int | None) -> int | None:
@@ -128,7 +136,7 @@ FITS = ("pec_fits", "party_fits", "candidate_fits")
 
 def _filing_facts(
     *,
-    actor: Any,
+    actor: AbstractUser,
     incident_id: uuid.UUID,
     district_id: int,
     pec_id: int | None,
@@ -220,7 +228,7 @@ def _explain_refusal(
 
 def incident_file(
     *,
-    actor: Any,
+    actor: AbstractUser,
     id: uuid.UUID,
     district: District | int,
     kind: str,
@@ -353,7 +361,7 @@ def incident_file(
     return incident, True
 
 
-def _resent(existing: Incident, *, actor: Any, fingerprint: str) -> Incident:
+def _resent(existing: Incident, *, actor: AbstractUser, fingerprint: str) -> Incident:
     if existing.reported_by_id != actor.pk or existing.fingerprint != fingerprint:
         raise IncidentConflict
     return existing
@@ -383,9 +391,17 @@ def evidence_check(file: IO[bytes] | File) -> str:
         raise ValidationError({"file": str(exc)}) from exc
 
 
-def evidence_add(*, actor: Any, incident: Incident, file: File) -> tuple[Evidence, bool]:
+def evidence_add(*, actor: AbstractUser, incident: Incident, file: File) -> tuple[Evidence, bool]:
     """Attach one file. Returns ``(evidence, created)``; the same file sent again to the
-    same incident returns the stored one (SHA-256)."""
+    same incident returns the stored one (SHA-256).
+
+    The slow part (removing location data, writing the files) runs before the incident's
+    row is locked, so uploads to one incident do not queue behind each other's files; the
+    lock is taken only to check again and record. Files are written before their row, so
+    a row never lacks its file. Files written for a row that is then not saved (refused,
+    a duplicate that arrived at the same moment, an error) are deleted here. If a caller's
+    own transaction rolls back after this returns, its files stay behind unreferenced:
+    harmless, since nothing lists them and downloads go through the row."""
     if not policies.can_add_evidence(actor, incident):
         raise PermissionDenied(_("You cannot add evidence to this incident."))
     content_type = evidence_check(file)
@@ -393,84 +409,116 @@ def evidence_add(*, actor: Any, incident: Incident, file: File) -> tuple[Evidenc
     original_name = (getattr(file, "name", "") or "evidence").replace("\\", "/").split("/")[-1]
     original_name = original_name[:255] or "evidence"
 
-    with transaction.atomic():
-        # The incident row's lock serialises uploads to one incident, so the count limit
-        # and the duplicate check cannot be raced.
-        Incident.objects.select_for_update().filter(pk=incident.pk).first()
-        stored = Evidence.objects.filter(incident=incident, sha256=sha256).first()
-        if stored is not None:
-            return stored, False
-        if Evidence.objects.filter(incident=incident).count() >= settings.EVIDENCE_MAX_FILES:
-            raise ValidationError(
-                {
-                    "file": _("This incident already has %(n)d files, the most allowed.")
-                    % {"n": settings.EVIDENCE_MAX_FILES}
-                }
-            )
-        try:
-            cleaned = evidence_files.remove_location(file, content_type)
-        except evidence_files.EvidenceFileError as exc:
-            raise ValidationError({"file": str(exc)}) from exc
-        evidence = Evidence(
-            incident=incident,
-            original_name=original_name,
-            content_type=content_type,
-            size=file.size,
-            sha256=sha256,
-            uploaded_by=actor,
-            location_data=cleaned.location_data,
+    # Answered before any file work, in the order the locked check below repeats: a
+    # resend, then the limit.
+    stored = _stored_or_check_limit(incident, sha256)
+    if stored is not None:
+        return stored, False
+    try:
+        cleaned = evidence_files.remove_location(file, content_type)
+    except evidence_files.EvidenceFileError as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+    evidence = Evidence(
+        incident=incident,
+        original_name=original_name,
+        content_type=content_type,
+        size=file.size,
+        sha256=sha256,
+        uploaded_by=actor,
+        location_data=cleaned.location_data,
+    )
+    written: list[str] = []
+    try:
+        file.seek(0)
+        evidence.file.save("original", File(file), save=False)
+        written.append(evidence.file.name)
+        if cleaned.copy is not None:
+            copy = cleaned.copy
+            content = ContentFile(copy) if isinstance(copy, bytes) else File(copy)
+            evidence.stripped_file.save("stripped", content, save=False)
+            written.append(evidence.stripped_file.name)
+        evidence.full_clean(
+            exclude=["incident", "uploaded_by"],
+            validate_unique=False,
+            validate_constraints=False,
         )
-        written: list[str] = []
-        try:
-            file.seek(0)
-            evidence.file.save("original", File(file), save=False)
-            written.append(evidence.file.name)
-            if cleaned.copy is not None:
-                copy = cleaned.copy
-                content = ContentFile(copy) if isinstance(copy, bytes) else File(copy)
-                evidence.stripped_file.save("stripped", content, save=False)
-                written.append(evidence.stripped_file.name)
-            evidence.full_clean(
-                exclude=["incident", "uploaded_by"],
-                validate_unique=False,
-                validate_constraints=False,
-            )
-            try:
-                with transaction.atomic():
-                    evidence.save(force_insert=True)
-            except IntegrityError:
-                # The same file arrived twice at once (SQLite has no row lock).
-                stored = Evidence.objects.filter(incident=incident, sha256=sha256).first()
-                if stored is None:
-                    raise
-                for name in written:
-                    evidence.file.storage.delete(name)
-                return stored, False
-            IncidentEvent.objects.create(
-                incident=incident,
-                actor=actor,
-                kind=IncidentEvent.Kind.EVIDENCE_ADDED,
-                note=original_name,
-                data={"evidence_id": str(evidence.pk), "sha256": sha256},
-            )
-            audit_log(
-                actor=actor,
-                action="incident.evidence_add",
-                target=incident,
-                data={"evidence_id": str(evidence.pk), "sha256": sha256, "size": file.size},
-            )
-        except BaseException:
-            # The row is not saved; do not leave its files behind.
-            for name in written:
-                evidence.file.storage.delete(name)
-            raise
+        stored = _evidence_record(actor=actor, incident=incident, evidence=evidence)
+    except BaseException:
+        # The row is not saved; do not leave its files behind.
+        _delete_files(evidence, written)
+        raise
+    if stored is not None:
+        _delete_files(evidence, written)
+        return stored, False
     return evidence, True
+
+
+def _stored_or_check_limit(incident: Incident, sha256: str) -> Evidence | None:
+    """The stored copy of this file, if any; else raises when the incident has as many
+    files as allowed."""
+    stored = Evidence.objects.filter(incident=incident, sha256=sha256).first()
+    if stored is not None:
+        return stored
+    if Evidence.objects.filter(incident=incident).count() >= settings.EVIDENCE_MAX_FILES:
+        raise ValidationError(
+            {
+                "file": _("This incident already has %(n)d files, the most allowed.")
+                % {"n": settings.EVIDENCE_MAX_FILES}
+            }
+        )
+    return None
+
+
+def _evidence_record(
+    *, actor: AbstractUser, incident: Incident, evidence: Evidence
+) -> Evidence | None:
+    """Save ``evidence`` (its files already written) with its event and audit entry, or
+    return the stored copy of the same file that got there first."""
+    with transaction.atomic():
+        # The incident row's lock serialises the recording of uploads to one incident, so
+        # the count limit and the duplicate check cannot be raced.
+        Incident.objects.select_for_update().filter(pk=incident.pk).first()
+        stored = _stored_or_check_limit(incident, evidence.sha256)
+        if stored is not None:
+            return stored
+        try:
+            with transaction.atomic():
+                evidence.save(force_insert=True)
+        except IntegrityError:
+            # The same file arrived twice at once (SQLite has no row lock).
+            stored = Evidence.objects.filter(incident=incident, sha256=evidence.sha256).first()
+            if stored is None:
+                raise
+            return stored
+        IncidentEvent.objects.create(
+            incident=incident,
+            actor=actor,
+            kind=IncidentEvent.Kind.EVIDENCE_ADDED,
+            note=evidence.original_name,
+            data={"evidence_id": str(evidence.pk), "sha256": evidence.sha256},
+        )
+        audit_log(
+            actor=actor,
+            action="incident.evidence_add",
+            target=incident,
+            data={
+                "evidence_id": str(evidence.pk),
+                "sha256": evidence.sha256,
+                "size": evidence.size,
+            },
+        )
+    return None
+
+
+def _delete_files(evidence: Evidence, names: list[str]) -> None:
+    for name in names:
+        evidence.file.storage.delete(name)
 
 
 # --- questions from head office -----------------------------------------------------------
 
 
-def question_answer(*, actor: Any, question: Comment, body: str) -> Comment:
+def question_answer(*, actor: AbstractUser, question: Comment, body: str) -> Comment:
     """The observer answers head office's question. Head office sees the answer on the
     incident's timeline, and the incident goes back into review once no question is
     left open."""

@@ -1,4 +1,4 @@
-"""Page forms for filing. They parse and present; ``services.incident_file`` decides."""
+"""Page forms for filing. They parse and present; ``filing.incident_file`` decides."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from commissions.models import Commission
 from incidents import details as incident_details
 from incidents import files as evidence_files
-from incidents import services
 from incidents.models import Incident
 from incidents.policies import filing_districts
+from incidents.services import filing
 from observation.models import District, Party
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -49,7 +49,7 @@ class EvidenceFilesField(forms.FileField):
         for upload in files:
             super().clean(upload, initial)
             try:
-                services.evidence_check(upload)
+                filing.evidence_check(upload)
             except ValidationError as exc:
                 for message in exc.message_dict.get("file", exc.messages):
                     errors.append(f"{upload.name}: {message}")

@@ -1,5 +1,5 @@
 """Forms of the triage pages (and the parser of the triage API's query string). They
-parse and present; ``incidents.lifecycle`` and ``incidents.escalation`` decide."""
+parse and present; ``incidents.services.lifecycle`` and ``.escalation`` decide."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from incidents import lifecycle, triage_queries
+from incidents import queries
 from incidents.models import Comment, Incident
+from incidents.services import lifecycle, records
 from observation.models import District, Election, Party
 
 
@@ -84,7 +85,7 @@ class TriageFilterForm(forms.Form):
         label=_("Party"),
         required=False,
         empty_label=_("Any"),
-        extra_choices=[(triage_queries.UNKNOWN_PARTY, _("Unknown party"))],
+        extra_choices=[(queries.UNKNOWN_PARTY, _("Unknown party"))],
     )
     status = forms.MultipleChoiceField(
         label=_("Status"),
@@ -93,11 +94,11 @@ class TriageFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     assignee = ModelOrCodeField(
-        triage_queries.assignable_users(),
+        queries.assignable_users(),
         label=_("Assigned to"),
         required=False,
         empty_label=_("Anyone"),
-        extra_choices=[(triage_queries.ME, _("Me")), (triage_queries.NOBODY, _("Nobody"))],
+        extra_choices=[(queries.ME, _("Me")), (queries.NOBODY, _("Nobody"))],
     )
     severity = forms.ChoiceField(
         label=_("Severity"), required=False, choices=_with_any(Incident.Severity.choices)
@@ -140,11 +141,11 @@ class TriageFilterForm(forms.Form):
             self.add_error("occurred_to", _("The end date is before the start date."))
         return data
 
-    def filters(self) -> triage_queries.QueueFilters:
+    def filters(self) -> queries.QueueFilters:
         """The valid filters (an invalid field is left out rather than emptying the
         queue; the form shows its error)."""
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        return triage_queries.QueueFilters(
+        return queries.QueueFilters(
             election=data.get("election"),
             district=data.get("district"),
             kind=data.get("kind") or "",
@@ -155,7 +156,7 @@ class TriageFilterForm(forms.Form):
             occurred_from=data.get("occurred_from"),
             occurred_to=data.get("occurred_to"),
             text=data.get("q") or "",
-            sort=data.get("sort") or triage_queries.DEFAULT_SORT,
+            sort=data.get("sort") or queries.DEFAULT_SORT,
         )
 
 
@@ -210,7 +211,7 @@ class DuplicateForm(VersionedForm):
 
 class AssignForm(VersionedForm):
     assignee = forms.ModelChoiceField(
-        triage_queries.assignable_users(),
+        queries.assignable_users(),
         label=_("Assigned to"),
         required=False,
         empty_label=_("Nobody"),
@@ -231,13 +232,13 @@ class EscalateForm(VersionedForm):
     reason = forms.CharField(
         label=_("Why this goes to the RRCG"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=lifecycle.MAX_TEXT,
+        max_length=records.MAX_TEXT,
     )
 
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=lifecycle.MAX_TEXT
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=records.MAX_TEXT
     )
     visibility = forms.ChoiceField(
         label=_("Who sees it"),

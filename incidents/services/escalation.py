@@ -29,7 +29,7 @@ import logging
 import random
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,17 +39,22 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents import alerts, rrcg, triage_policies
-from incidents.lifecycle import (
+from incidents import policies, rrcg
+from incidents.models import Escalation, EscalationAttempt, Evidence, Incident, IncidentEvent
+from incidents.services import alerts
+from incidents.services.records import (
     clean_text,
+    deny_unless,
     lock_incident,
     record_event,
-    require,
     save_incident,
 )
-from incidents.models import Escalation, EscalationAttempt, Evidence, Incident, IncidentEvent
+from observation.api import Conflict
 from observation.audit import audit_log
-from observation.tasking import enqueue_on_commit
+from observation.tasking import enqueue_on_commit, publish_quietly
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +64,7 @@ together (the RRCG was down) do not all come back at the same second."""
 CLAIM_MARGIN = dt.timedelta(seconds=5)
 SWEEP_BATCH = 200
 INTERRUPTED = "The worker stopped before this attempt's answer was recorded."
+DELIVERY_TASK = "incidents.tasks.deliver_escalation"
 
 
 @dataclass(frozen=True)
@@ -75,24 +81,32 @@ class Delivery:
 
 
 def _publish_delivery(escalation: Escalation) -> None:
-    from incidents.tasks import deliver_escalation
+    enqueue_on_commit(DELIVERY_TASK, str(escalation.pk))
 
-    enqueue_on_commit(deliver_escalation, str(escalation.pk))
+
+def can_be_escalated(incident: Incident) -> bool:
+    """Only a verified incident can be escalated (sent to the RRCG). The page offers the
+    action only then, and ``incident_escalate`` refuses any other."""
+    return incident.status == Incident.Status.VERIFIED
 
 
 def incident_escalate(
-    *, actor: Any, incident: Incident, reason: str, expected_version: int | None = None
+    *,
+    actor: AbstractUser,
+    incident: Incident,
+    reason: str,
+    expected_version: int | None = None,
 ) -> Escalation:
     """Send a verified incident to the RRCG: ``verified → escalated`` and the outbox row,
     in one transaction. The delivery is queued after commit."""
-    require(
-        triage_policies.can_escalate(actor),
+    deny_unless(
+        policies.can_escalate(actor),
         _("Only head office can send incidents to the RRCG."),
     )
     reason = clean_text(reason, "reason", required=_("Say why this goes to the RRCG."))
     with transaction.atomic():
         current = lock_incident(incident.pk, expected_version)
-        if current.status != Incident.Status.VERIFIED:
+        if not can_be_escalated(current):
             raise ValidationError(
                 _("Only a verified incident can be sent to the RRCG; %(ref)s is “%(status)s”.")
                 % {"ref": current.ref, "status": current.get_status_display()}
@@ -103,7 +117,7 @@ def incident_escalate(
 
 
 def escalation_create(
-    *, actor: Any, incident: Incident, reason: str, at: dt.datetime | None = None
+    *, actor: AbstractUser, incident: Incident, reason: str, at: dt.datetime | None = None
 ) -> Escalation:
     """The status change, the outbox row and their event, for a locked, verified
     ``incident``. Publishing is left to the caller (the demo loads delivered rows and
@@ -353,8 +367,6 @@ def escalations_sweep(*, now: dt.datetime | None = None, limit: int = SWEEP_BATC
     worker right now are skipped; a row queued twice is delivered once (the claim)."""
     if not rrcg.channel_configured():
         return []
-    from incidents.tasks import deliver_escalation, publish
-
     with transaction.atomic():
         ids = [
             str(pk)
@@ -366,17 +378,17 @@ def escalations_sweep(*, now: dt.datetime | None = None, limit: int = SWEEP_BATC
     for pk in ids:
         # A message that waits longer than one sweep interval is superseded by the next
         # sweep's; letting it expire keeps a backlog from piling up while workers are down.
-        publish(deliver_escalation, pk, expires=settings.ESCALATION_SWEEP_INTERVAL * 5)
+        publish_quietly(DELIVERY_TASK, pk, expires=settings.ESCALATION_SWEEP_INTERVAL * 5)
     return ids
 
 
 # --- head office's retry, the RRCG's acknowledgement -----------------------------------------
 
 
-def escalation_retry(*, actor: Any, escalation: Escalation) -> Escalation:
+def escalation_retry(*, actor: AbstractUser, escalation: Escalation) -> Escalation:
     """Try a failed escalation again from the start of the schedule (head office)."""
-    require(
-        triage_policies.can_escalate(actor),
+    deny_unless(
+        policies.can_escalate(actor),
         _("Only head office can retry sending to the RRCG."),
     )
     with transaction.atomic():
@@ -405,8 +417,12 @@ def escalation_retry(*, actor: Any, escalation: Escalation) -> Escalation:
     return escalation
 
 
-class AcknowledgementConflict(Exception):
-    """The escalation was already acknowledged with another reference."""
+class AcknowledgementConflict(Conflict):
+    """The escalation was already acknowledged with another reference (the argument);
+    the API answers 409."""
+
+    def response_data(self) -> dict[str, Any]:
+        return {"detail": f"Already acknowledged with reference {self}."}
 
 
 def escalation_acknowledge(*, escalation_id: Any, reference: str, note: str = "") -> Escalation:

@@ -1,4 +1,4 @@
-"""Pages of incident filing for observers (issue 4). Thin: parse, call a service or a
+"""Pages of incident filing for observers. Thin: parse, call a service or a
 query, render. Every page works without JavaScript; ``static/incidents/offline.js``
 adds the offline queue on top."""
 
@@ -37,10 +37,11 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from incidents import details as incident_details
 from incidents import files as evidence_files
-from incidents import policies, queries, services
-from incidents.forms import AnswerForm, EvidenceForm, IncidentForm, new_incident_id
+from incidents import policies, queries
+from incidents.forms.filing import AnswerForm, EvidenceForm, IncidentForm, new_incident_id
 from incidents.models import Comment, Evidence, Incident
 from incidents.offline import offline_config
+from incidents.services import filing
 from observation.policies import require
 
 KIND_INTROS = {
@@ -93,12 +94,12 @@ def file_incident(request: HttpRequest, kind: str) -> HttpResponse:
         form = IncidentForm(request.POST, request.FILES, kind=kind, user=request.user)
         if form.is_valid():
             try:
-                incident, created = services.incident_file(
+                incident, created = filing.incident_file(
                     actor=request.user, **form.service_arguments()
                 )
             except ValidationError as exc:
                 form.add_service_errors(exc)
-            except services.IncidentConflict:
+            except filing.IncidentConflict:
                 form.add_error(
                     None,
                     _("This form was already sent with different content. Start a new report."),
@@ -122,7 +123,7 @@ def _attach(request: HttpRequest, incident: Incident, files: list) -> None:
     report, which is already saved)."""
     for upload in files:
         try:
-            services.evidence_add(actor=request.user, incident=incident, file=upload)
+            filing.evidence_add(actor=request.user, incident=incident, file=upload)
         except ValidationError as exc:
             for message in exc.message_dict.get("file", exc.messages):
                 messages.error(request, f"{upload.name}: {message}")
@@ -222,13 +223,8 @@ def evidence_download(request: HttpRequest, pk: Any) -> HttpResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("incident"), pk=pk)
     if not policies.can_see_incident(request.user, evidence.incident):
         raise Http404
-    if policies.sees_original_evidence(request.user):
-        stored = evidence.file
-    elif evidence.location_data == Evidence.LocationData.STRIPPED:
-        stored = evidence.stripped_file
-    elif evidence.location_data == Evidence.LocationData.NONE:
-        stored = evidence.file
-    else:
+    stored = policies.evidence_file_for(request.user, evidence)
+    if stored is None:
         raise PermissionDenied
     stem = evidence.original_name.rsplit(".", 1)[0] or "evidence"
     filename = f"{stem}.{evidence_files.extension_for(evidence.content_type)}"
@@ -257,7 +253,7 @@ def answer_question(request: HttpRequest, pk: int) -> HttpResponse:
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
-            services.question_answer(
+            filing.question_answer(
                 actor=request.user, question=question, body=form.cleaned_data["body"]
             )
         except ValidationError as exc:

@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents import triage_policies
+from incidents import policies
 from incidents.models import Alert, Comment, Escalation, Incident
 from observation.audit import audit_log
 from observation.tasking import enqueue_on_commit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +38,8 @@ backlog stays a short task; the next check continues."""
 EMAIL_RETRY_WINDOW = dt.timedelta(days=1)
 """Alerts whose e-mail failed are e-mailed again by the check for this long."""
 ANSWER_LOOKBACK = dt.timedelta(days=7)
+"""How far back the periodic check looks for answers nobody handed over."""
+EMAIL_TASK = "incidents.tasks.email_alerts"
 QUIET_STATUSES = (Incident.Status.REJECTED, Incident.Status.DUPLICATE, Incident.Status.CLOSED)
 
 
@@ -55,9 +61,7 @@ def _raise(
     if not created:
         return None
     if email and settings.HEAD_OFFICE_EMAIL:
-        from incidents.tasks import email_alerts
-
-        enqueue_on_commit(email_alerts, [alert.pk])
+        enqueue_on_commit(EMAIL_TASK, [alert.pk])
     return alert
 
 
@@ -83,10 +87,6 @@ def alert_escalation_failed(*, escalation: Escalation, attempt_id: int | None) -
         escalation=escalation,
         detail=escalation.last_error[:500],
     )
-
-
-def alert_untriaged(*, incident: Incident) -> Alert | None:
-    return _raise(key=f"untriaged:{incident.pk}", kind=Alert.Kind.UNTRIAGED, incident=incident)
 
 
 def describe(alert: Alert) -> str:
@@ -121,11 +121,9 @@ def open_alert_count() -> int:
 # --- writes --------------------------------------------------------------------------------
 
 
-def alert_dismiss(*, actor: Any, alert: Alert) -> Alert:
+def alert_dismiss(*, actor: AbstractUser, alert: Alert) -> Alert:
     """Head office has seen it. Dismissing twice changes nothing."""
-    from django.core.exceptions import PermissionDenied
-
-    if not triage_policies.ALERTS.can_write(actor):
+    if not policies.ALERTS.can_write(actor):
         raise PermissionDenied(_("Only head office dismisses alerts."))
     with transaction.atomic():
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
@@ -139,11 +137,10 @@ def alert_dismiss(*, actor: Any, alert: Alert) -> Alert:
 
 
 def alerts_check(*, now: dt.datetime | None = None) -> int:
-    """The periodic check: raises untriaged alerts, and the serious and answer alerts a
-    direct call missed; e-mails alerts whose e-mail has not gone out. Returns how many
-    alerts it raised."""
-    from incidents.lifecycle import incident_answer_received
-
+    """The periodic check (``tasks.check_alerts``, which also runs
+    ``lifecycle.answers_check`` for answers): raises untriaged alerts and the serious
+    alerts a direct call missed; e-mails alerts whose e-mail has not gone out. Returns how
+    many alerts it raised."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(hours=settings.UNTRIAGED_ALERT_HOURS)
     waiting = (
@@ -166,20 +163,6 @@ def alerts_check(*, now: dt.datetime | None = None) -> int:
                 )
                 raised += alert is not None
 
-    # Answers whose service did not tell triage (or whose call was rolled back).
-    answers = (
-        Comment.objects.filter(
-            visibility=Comment.Visibility.ANSWER_FROM_LTO,
-            created_at__gte=now - ANSWER_LOOKBACK,
-        )
-        .exclude(pk__in=_alerted_answer_ids(now))
-        .select_related("incident", "author")
-        .order_by("created_at")[:CHECK_BATCH]
-    )
-    for answer in answers:
-        incident_answer_received(incident=answer.incident, comment=answer)
-        raised += 1
-
     if settings.HEAD_OFFICE_EMAIL:
         unsent = list(
             Alert.objects.filter(
@@ -187,15 +170,14 @@ def alerts_check(*, now: dt.datetime | None = None) -> int:
             ).values_list("pk", flat=True)[:CHECK_BATCH]
         )
         if unsent:
-            from incidents.tasks import email_alerts
-
-            enqueue_on_commit(email_alerts, unsent)
+            enqueue_on_commit(EMAIL_TASK, unsent)
     return raised
 
 
-def _alerted_answer_ids(now: dt.datetime) -> list[int]:
+def alerted_answer_ids(*, since: dt.datetime) -> list[int]:
+    """The answers (comment ids) alerted about since the day before ``since``."""
     keys = Alert.objects.filter(
-        kind=Alert.Kind.ANSWER, created_at__gte=now - ANSWER_LOOKBACK - dt.timedelta(days=1)
+        kind=Alert.Kind.ANSWER, created_at__gte=since - dt.timedelta(days=1)
     ).values_list("key", flat=True)
     return [int(key.split(":", 1)[1]) for key in keys]
 

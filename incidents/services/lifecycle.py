@@ -1,35 +1,49 @@
 """The incident lifecycle of DESIGN.md §4, and the other triage writes: assign, severity,
-comments and questions to the observer.
+comments and questions to the observer, and the observer's answer coming back.
 
 ``submitted → in_review → verified → escalated → closed``, with the side exits
 ``in_review → needs_info → in_review`` (a question to the observer), ``in_review →
 rejected`` (with a reason) and ``* → duplicate`` (of another incident of the same
 election). ``incident_transition`` is the only way the status changes; pages, API,
-tasks and the demo all call it (escalating goes through ``incidents.escalation``, which
-uses the same helpers so the outbox row is written in the same transaction).
+tasks and the demo all call it. The move to ``escalated`` is handed to
+``escalation.incident_escalate``, which writes the outbox row in the same transaction.
 
-Every write locks the incident row, compares the version the user saw
-(``expected_version``) with the stored one, and saves with ``UPDATE … WHERE version = n``,
-so two staff editing at once get a conflict instead of overwriting each other. Each
-change raises ``version``, writes an append-only ``IncidentEvent`` and an audit entry.
+Every write locks the incident, checks the version the user saw and records an event
+through ``records``; each change also writes an audit entry.
+
+Imports inside ``incidents.services`` go one way: ``filing → lifecycle → escalation →
+records → alerts`` (a module imports only modules after it), so no circle can form.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from incidents import alerts, triage_policies
+from incidents import policies
 from incidents.models import Comment, Incident, IncidentEvent
+from incidents.services import alerts
+from incidents.services.escalation import incident_escalate
+from incidents.services.records import (
+    IncidentVersionConflict,
+    clean_text,
+    deny_unless,
+    lock_incident,
+    record_event,
+    save_incident,
+)
 from observation.audit import audit_log
 from observation.policies import role_of
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 Status = Incident.Status
 
@@ -46,7 +60,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.DUPLICATE: frozenset(),
 }
 """Where each status may go. ``escalated`` is reached only through
-``incidents.escalation.incident_escalate`` (it needs the outbox row)."""
+``escalation.incident_escalate`` (it needs the outbox row)."""
 
 QUESTION_STATUSES = frozenset({Status.IN_REVIEW, Status.NEEDS_INFO})
 """A question to the observer can be asked while the incident is being reviewed."""
@@ -60,87 +74,6 @@ RECOMMENDATIONS = {
     Status.CLOSED: gettext_lazy("close it"),
 }
 """What a legal expert (or anyone who comments) may recommend head office do."""
-
-MAX_TEXT = 10_000
-
-
-class IncidentVersionConflict(Exception):
-    """Someone else changed the incident after the user loaded it. Pages show the
-    message with the current state; the API answers 409."""
-
-    def __init__(self, incident: Incident) -> None:
-        self.incident = incident
-        self.current_version = incident.version
-        super().__init__(
-            _(
-                "Someone else changed %(ref)s while you were looking at it. Nothing was "
-                "saved: check its current state and try again."
-            )
-            % {"ref": incident.ref}
-        )
-
-
-# --- helpers shared with incidents.escalation ------------------------------------------------
-
-
-def require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def clean_text(value: Any, field: str, *, required: str | None = None) -> str:
-    """Strip ``value``; ``required`` is the message when it is empty."""
-    text = (value if isinstance(value, str) else "" if value is None else str(value)).strip()
-    if required and not text:
-        raise ValidationError({field: required})
-    if len(text) > MAX_TEXT:
-        raise ValidationError({field: _("Keep it under %(n)d characters.") % {"n": MAX_TEXT}})
-    return text
-
-
-def lock_incident(incident_id: Any, expected_version: int | None) -> Incident:
-    """The incident's row, locked until the transaction ends, as it is now. Raises the
-    conflict if the caller saw an older version."""
-    current = Incident.objects.select_for_update().get(pk=incident_id)
-    if expected_version is not None and current.version != expected_version:
-        raise IncidentVersionConflict(current)
-    return current
-
-
-def save_incident(incident: Incident, **changes: Any) -> None:
-    """Write ``changes`` only if the row still has the version read under the lock (the
-    lock is a no-op on SQLite; this ``WHERE`` is what holds there), and raise it."""
-    updated = Incident.objects.filter(pk=incident.pk, version=incident.version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **changes
-    )
-    if updated != 1:
-        raise IncidentVersionConflict(Incident.objects.get(pk=incident.pk))
-    for name, value in changes.items():
-        setattr(incident, name, value)
-    incident.version += 1
-
-
-def record_event(
-    incident: Incident,
-    *,
-    actor: Any,
-    kind: str,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    at: Any = None,
-) -> IncidentEvent:
-    return IncidentEvent.objects.create(
-        incident=incident,
-        at=at or timezone.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-    )
 
 
 def _label(status: str) -> str:
@@ -238,7 +171,7 @@ def _check_original(incident: Incident, original: Incident) -> None:
         )
 
 
-def _repoint_duplicates(*, actor: Any, incident: Incident, original: Incident) -> None:
+def _repoint_duplicates(*, actor: AbstractUser, incident: Incident, original: Incident) -> None:
     """Incidents already marked duplicates of ``incident`` now point at ``original``, so
     a duplicate always names an incident that counts (no chains)."""
     for dup in Incident.objects.select_for_update().filter(duplicate_of=incident).order_by("pk"):
@@ -261,7 +194,7 @@ def _repoint_duplicates(*, actor: Any, incident: Incident, original: Incident) -
 
 def incident_transition(
     *,
-    actor: Any,
+    actor: AbstractUser,
     incident: Incident,
     to: str,
     note: str = "",
@@ -274,14 +207,12 @@ def incident_transition(
     becomes a ``question_to_lto`` comment on the observer's page), and ``duplicate_of``
     to mark a duplicate. ``to="escalated"`` escalates with ``note`` as the reason."""
     if to == Status.ESCALATED:
-        from incidents.escalation import incident_escalate
-
         escalation = incident_escalate(
             actor=actor, incident=incident, reason=note, expected_version=expected_version
         )
         return escalation.incident
-    require(
-        triage_policies.can_triage(actor),
+    deny_unless(
+        policies.can_triage(actor),
         _("Only head office can change the status of an incident."),
     )
     if to not in Status.values:
@@ -379,16 +310,39 @@ def incident_answer_received(*, incident: Incident, comment: Comment) -> Inciden
     return current
 
 
+def answers_check(*, now: dt.datetime | None = None) -> int:
+    """Part of the periodic check (``tasks.check_alerts``): answers whose service did not
+    hand them over (or whose call was rolled back) are handed over now. Returns how many
+    it handed over."""
+    now = now or timezone.now()
+    since = now - alerts.ANSWER_LOOKBACK
+    answers = (
+        Comment.objects.filter(visibility=Comment.Visibility.ANSWER_FROM_LTO, created_at__gte=since)
+        .exclude(pk__in=alerts.alerted_answer_ids(since=since))
+        .select_related("incident", "author")
+        .order_by("created_at")[: alerts.CHECK_BATCH]
+    )
+    handed_over = 0
+    for answer in answers:
+        incident_answer_received(incident=answer.incident, comment=answer)
+        handed_over += 1
+    return handed_over
+
+
 # --- assignment, severity, comments ---------------------------------------------------------
 
 
 def incident_assign(
-    *, actor: Any, incident: Incident, assignee: Any | None, expected_version: int | None = None
+    *,
+    actor: AbstractUser,
+    incident: Incident,
+    assignee: AbstractUser | None,
+    expected_version: int | None = None,
 ) -> Incident:
     """Give ``incident`` to a member of head office or a legal expert (None: nobody)."""
-    require(triage_policies.can_triage(actor), _("Only head office can assign incidents."))
+    deny_unless(policies.can_triage(actor), _("Only head office can assign incidents."))
     if assignee is not None and (
-        not assignee.is_active or role_of(assignee) not in triage_policies.ASSIGNABLE
+        not assignee.is_active or role_of(assignee) not in policies.ASSIGNABLE
     ):
         raise ValidationError(
             {"assignee": _("Incidents are assigned to head office or legal experts.")}
@@ -418,10 +372,10 @@ def incident_assign(
 
 
 def incident_set_severity(
-    *, actor: Any, incident: Incident, severity: str, expected_version: int | None = None
+    *, actor: AbstractUser, incident: Incident, severity: str, expected_version: int | None = None
 ) -> Incident:
     """Mark ``incident`` serious (head office is alerted) or normal."""
-    require(triage_policies.can_triage(actor), _("Only head office can set the severity."))
+    deny_unless(policies.can_triage(actor), _("Only head office can set the severity."))
     if severity not in Incident.Severity.values:
         raise ValidationError(
             {"severity": _("“%(value)s” is not a severity.") % {"value": severity}}
@@ -456,7 +410,7 @@ def incident_set_severity(
 
 def incident_comment(
     *,
-    actor: Any,
+    actor: AbstractUser,
     incident: Incident,
     body: str,
     visibility: str = Comment.Visibility.INTERNAL,
@@ -472,8 +426,8 @@ def incident_comment(
         raise ValidationError(
             {"visibility": _("Comments are internal notes or questions to the observer.")}
         )
-    require(
-        triage_policies.can_comment(actor),
+    deny_unless(
+        policies.can_comment(actor),
         _("Only head office and legal experts comment on incidents."),
     )
     if recommendation and recommendation not in RECOMMENDATIONS:
@@ -500,9 +454,9 @@ def incident_comment(
     return comment
 
 
-def _ask_observer(*, actor: Any, incident: Incident, question: str) -> Comment:
-    require(
-        triage_policies.can_triage(actor),
+def _ask_observer(*, actor: AbstractUser, incident: Incident, question: str) -> Comment:
+    deny_unless(
+        policies.can_triage(actor),
         _("Only head office asks the observer questions."),
     )
     with transaction.atomic():

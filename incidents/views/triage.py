@@ -1,6 +1,6 @@
 """Head office's pages: the triage queue, the staff incident page with its actions,
-and the alerts. Thin: a form parses, a service in ``incidents.lifecycle`` or
-``incidents.escalation`` decides, a query in ``incidents.triage_queries`` reads.
+and the alerts. Thin: a form parses, a service in ``incidents.services.lifecycle`` or
+``incidents.services.escalation`` decides, a query in ``incidents.queries`` reads.
 
 Every action is a plain POST that redirects back (works without JavaScript); with htmx
 the same POST answers with the refreshed incident section instead.
@@ -23,10 +23,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from incidents import alerts, escalation, lifecycle, rrcg, triage_policies, triage_queries
+from incidents import policies, queries, rrcg
 from incidents.details import display as display_details
-from incidents.models import Alert, Escalation, Evidence, Incident, IncidentEvent
-from incidents.triage_forms import (
+from incidents.forms.triage import (
     AssignForm,
     CommentForm,
     DuplicateForm,
@@ -35,8 +34,9 @@ from incidents.triage_forms import (
     TransitionForm,
     TriageFilterForm,
 )
-from observation.policies import require, role_of
-from observation.roles import FIELD_ROLES
+from incidents.models import Alert, Escalation, Evidence, Incident, IncidentEvent
+from incidents.services import alerts, escalation, lifecycle
+from observation.policies import require
 
 QUEUE_PAGE_SIZE = 50
 ALERTS_PAGE_SIZE = 50
@@ -51,18 +51,18 @@ CONVERSATION_EVENTS = {
 # --- the queue -------------------------------------------------------------------------------
 
 
-@require(triage_policies.can_read_triage)
+@require(policies.can_read_triage)
 def queue(request: HttpRequest) -> HttpResponse:
     """The incoming incidents, filtered and sorted from the query string; htmx asks for
     the results part only."""
     form = TriageFilterForm(request.GET)
     form.is_valid()
     filters = form.filters()
-    counts = triage_queries.status_counts(request.user, filters)
+    counts = queries.status_counts(request.user, filters)
     matching = (
         sum(counts[s] for s in filters.statuses) if filters.statuses else sum(counts.values())
     )
-    ids = triage_queries.triage_queue(request.user, filters)
+    ids = queries.triage_queue(request.user, filters)
     page = _CountedPaginator(ids, QUEUE_PAGE_SIZE, matching).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -71,7 +71,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "rows": triage_queries.queue_rows(list(page.object_list)),
+        "rows": queries.queue_rows(list(page.object_list)),
         "counts": [(s, Incident.Status(s).label, counts[s]) for s in Incident.Status.values],
         "total": sum(counts.values()),
         "chosen_statuses": set(filters.statuses),
@@ -80,7 +80,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "sort": filters.sort,
         "columns": _sort_links(query, filters.sort),
         "open_alerts": alerts.open_alert_count()
-        if triage_policies.ALERTS.can_read(request.user)
+        if policies.ALERTS.can_read(request.user)
         else None,
     }
     if request.htmx and not request.htmx.boosted:
@@ -122,14 +122,14 @@ def _sort_links(query: Any, current: str) -> dict[str, dict[str, str]]:
 
 def _incident(request: HttpRequest, pk: Any) -> Incident:
     try:
-        return triage_queries.staff_incident(request.user, pk)
+        return queries.staff_incident(request.user, pk)
     except Incident.DoesNotExist:
         raise Http404 from None
 
 
 def _page_context(request: HttpRequest, incident: Incident, **forms: Any) -> dict[str, Any]:
     user = request.user
-    can_triage = triage_policies.can_triage(user)
+    can_triage = policies.can_triage(user)
     version = {"version": incident.version}
     all_events = list(incident.events.all())
     events = [e for e in all_events if e.kind not in CONVERSATION_EVENTS]
@@ -139,12 +139,16 @@ def _page_context(request: HttpRequest, incident: Incident, **forms: Any) -> dic
         if e.kind == IncidentEvent.Kind.COMMENT and e.data.get("recommendation")
     }
     comments = list(incident.comments.all())
-    show_reporter = triage_policies.can_see_reporter(user)
+    show_reporter = policies.can_see_reporter(user)
     for c in comments:
         c.recommendation_label = lifecycle.RECOMMENDATIONS.get(recommended.get(c.pk), "")
-        c.who = _who(c.author, show_reporter)
+        c.who = policies.shown_name(c.author, reveal_observers=show_reporter)
     for e in events:
-        e.who = _who(e.actor, show_reporter) if e.actor is not None else _("Baikoo")
+        e.who = (
+            policies.shown_name(e.actor, reveal_observers=show_reporter)
+            if e.actor is not None
+            else _("Baikoo")
+        )
     evidence: list[Evidence] = list(incident.evidence.all())
     escalations: list[Escalation] = list(incident.escalations.all())
     for e in escalations:
@@ -167,13 +171,12 @@ def _page_context(request: HttpRequest, incident: Incident, **forms: Any) -> dic
         "comments": comments,
         "escalations": escalations,
         "duplicates": list(incident.duplicates.all()),
-        "show_witnesses": triage_policies.can_see_witnesses(user, incident),
+        "show_witnesses": policies.can_see_witnesses(user, incident),
         "show_reporter": show_reporter,
         "can_triage": can_triage,
-        "can_comment": triage_policies.can_comment(user),
-        "can_escalate": triage_policies.can_escalate(user)
-        and incident.status == Incident.Status.VERIFIED,
-        "can_retry": triage_policies.can_escalate(user),
+        "can_comment": policies.can_comment(user),
+        "can_escalate": policies.can_escalate(user) and escalation.can_be_escalated(incident),
+        "can_retry": policies.can_escalate(user),
         "can_mark_duplicate": can_triage
         and Incident.Status.DUPLICATE in lifecycle.allowed_transitions(incident),
         "has_transitions": bool(defaults["transition_form"].fields["to"].choices),
@@ -183,15 +186,7 @@ def _page_context(request: HttpRequest, incident: Incident, **forms: Any) -> dic
     }
 
 
-def _who(user: Any, show_observers: bool) -> str:
-    """A person's name, except that observers stay anonymous to those who may not learn
-    who filed what (DESIGN.md §6)."""
-    if not show_observers and role_of(user) in FIELD_ROLES:
-        return _("An observer")
-    return user.get_full_name() or user.get_username()
-
-
-@require(triage_policies.can_read_triage)
+@require(policies.can_read_triage)
 def incident_page(request: HttpRequest, pk: Any) -> HttpResponse:
     incident = _incident(request, pk)
     return render(request, "incidents/triage/incident.html", _page_context(request, incident))
@@ -251,7 +246,7 @@ def _version(data: dict[str, Any]) -> int | None:
 
 
 @require_POST
-@require(triage_policies.can_read_triage)
+@require(policies.can_read_triage)
 def transition(request: HttpRequest, pk: Any) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
         lifecycle.incident_transition(
@@ -276,7 +271,7 @@ def transition(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @require_POST
-@require(triage_policies.can_read_triage)
+@require(policies.can_read_triage)
 def mark_duplicate(request: HttpRequest, pk: Any) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
         try:
@@ -308,7 +303,7 @@ def mark_duplicate(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @require_POST
-@require(triage_policies.can_read_triage)
+@require(policies.can_read_triage)
 def assign(request: HttpRequest, pk: Any) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
         lifecycle.incident_assign(
@@ -334,7 +329,7 @@ def assign(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @require_POST
-@require(triage_policies.can_read_triage)
+@require(policies.can_read_triage)
 def severity(request: HttpRequest, pk: Any) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
         lifecycle.incident_set_severity(
@@ -355,7 +350,7 @@ def severity(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @require_POST
-@require(triage_policies.can_read_triage)
+@require(policies.can_read_triage)
 def comment(request: HttpRequest, pk: Any) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
         lifecycle.incident_comment(
@@ -379,7 +374,7 @@ def comment(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @require_POST
-@require(triage_policies.can_read_triage)
+@require(policies.can_read_triage)
 def escalate(request: HttpRequest, pk: Any) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
         escalation.incident_escalate(
@@ -400,9 +395,9 @@ def escalate(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @require_POST
-@require(triage_policies.can_read_triage)
+@require(policies.can_read_triage)
 def escalation_retry(request: HttpRequest, pk: Any) -> HttpResponse:
-    row = get_object_or_404(triage_queries.escalations_for(request.user), pk=pk)
+    row = get_object_or_404(queries.escalations_for(request.user), pk=pk)
     try:
         escalation.escalation_retry(actor=request.user, escalation=row)
     except ValidationError as exc:
@@ -419,7 +414,7 @@ def escalation_retry(request: HttpRequest, pk: Any) -> HttpResponse:
 # --- alerts ----------------------------------------------------------------------------------
 
 
-@require(triage_policies.ALERTS.can_read)
+@require(policies.ALERTS.can_read)
 def alert_list(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
     rows = Alert.objects.select_related("incident", "dismissed_by").order_by("-created_at", "-id")
@@ -438,7 +433,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@require(triage_policies.ALERTS.can_write)
+@require(policies.ALERTS.can_write)
 def alert_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(Alert, pk=pk)
     alerts.alert_dismiss(actor=request.user, alert=alert)

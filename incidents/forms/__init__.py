@@ -1,0 +1,1 @@
+"""Page forms of incidents: filing (``filing``) and triage (``triage``)."""

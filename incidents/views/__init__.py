@@ -1,0 +1,1 @@
+"""Pages of incidents: filing by observers (``filing``), head office's triage (``triage``)."""
