@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import TruncDate
 
+from incidents import queries as incident_queries
 from incidents.models import Escalation, Incident
 from observation.models import Election
 from reports import compute
@@ -70,7 +71,9 @@ def dashboard_election(election_id: Any = None) -> Election | None:
 def dashboard_data(election: Election, *, max_days: int = 62) -> dict[str, Any]:
     """Counted incidents of the election over time by form, by district and by party;
     the latest incidents; escalations pending or failed. A fixed number of queries."""
-    counted = Incident.objects.filter(election=election).exclude(status__in=compute.NOT_COUNTED)
+    counted = Incident.objects.filter(election=election).exclude(
+        status__in=incident_queries.NOT_COUNTED
+    )
     per_day = (
         counted.annotate(day=TruncDate("occurred_at"))
         .values("day", "kind")
