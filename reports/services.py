@@ -1,8 +1,8 @@
 """Every change to a report: creation, narrative, recommendations, abbreviations,
 exports and publication. Pages, API and tasks call these functions and nothing else.
 
-A published report is frozen: each write below refuses it, and its data and files are
-served from its snapshot."""
+A published report is frozen: each write below refuses it (``policies.require_draft``),
+and its data and files are served from its snapshot."""
 
 from __future__ import annotations
 
@@ -30,17 +30,13 @@ from reports.models import (
     ReportSection,
     ReportSnapshot,
 )
+from reports.policies import require_draft
 from reports.sections import SECTION_KEYS
 
 logger = logging.getLogger(__name__)
 
 # A job still "running" after this long belongs to a worker that died; it may be rerun.
 STALE_RUNNING = dt.timedelta(minutes=15)
-
-
-def _refuse_if_published(report: Report) -> None:
-    if report.is_published:
-        raise ValidationError(_("This report is published and can no longer be changed."))
 
 
 def _locked(report: Report) -> Report:
@@ -99,7 +95,7 @@ def report_update(*, actor: Any, report: Report, **fields: Any) -> Report:
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     report = _locked(report)
-    _refuse_if_published(report)
+    require_draft(report)
     if "title" in fields:
         fields["title"] = (fields["title"] or "").strip()
     changes = model_changes(report, fields)
@@ -120,7 +116,7 @@ def report_section_update(
     """Save a section's narrative. ``version`` is the one the editor started from: if
     someone saved in between, the save is refused rather than overwriting their text."""
     report = _locked(report)
-    _refuse_if_published(report)
+    require_draft(report)
     try:
         section = ReportSection.objects.select_for_update().get(report=report, key=key)
     except ReportSection.DoesNotExist:
@@ -160,7 +156,7 @@ def recommendation_create(
     *, actor: Any, report: Report, addressee: str, text: str, order: int | None = None
 ) -> Recommendation:
     report = _locked(report)
-    _refuse_if_published(report)
+    require_draft(report)
     if order is None:
         order = report.recommendations.filter(addressee=addressee).count() + 1
     recommendation = Recommendation(
@@ -181,7 +177,7 @@ def recommendation_create(
 def recommendation_update(
     *, actor: Any, recommendation: Recommendation, **fields: Any
 ) -> Recommendation:
-    _refuse_if_published(_locked(recommendation.report))
+    require_draft(_locked(recommendation.report))
     fields = {k: v for k, v in fields.items() if k in ("addressee", "text", "order")}
     if "text" in fields:
         fields["text"] = (fields["text"] or "").strip()
@@ -204,7 +200,7 @@ def recommendation_update(
 @transaction.atomic
 def recommendation_delete(*, actor: Any, recommendation: Recommendation) -> None:
     report = _locked(recommendation.report)
-    _refuse_if_published(report)
+    require_draft(report)
     audit_log(
         actor=actor,
         action="report.recommendation_deleted",
@@ -223,7 +219,7 @@ def abbreviation_create(
     *, actor: Any, report: Report, short: str, meaning: str, order: int | None = None
 ) -> Abbreviation:
     report = _locked(report)
-    _refuse_if_published(report)
+    require_draft(report)
     if order is None:
         order = report.abbreviations.count() + 1
     abbreviation = Abbreviation(
@@ -243,7 +239,7 @@ def abbreviation_create(
 
 @transaction.atomic
 def abbreviation_update(*, actor: Any, abbreviation: Abbreviation, **fields: Any) -> Abbreviation:
-    _refuse_if_published(_locked(abbreviation.report))
+    require_draft(_locked(abbreviation.report))
     fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()
               if k in ("short", "meaning", "order")}  # fmt: skip
     changes = model_changes(abbreviation, fields)
@@ -265,7 +261,7 @@ def abbreviation_update(*, actor: Any, abbreviation: Abbreviation, **fields: Any
 @transaction.atomic
 def abbreviation_delete(*, actor: Any, abbreviation: Abbreviation) -> None:
     report = _locked(abbreviation.report)
-    _refuse_if_published(report)
+    require_draft(report)
     audit_log(
         actor=actor,
         action="report.abbreviation_deleted",
@@ -286,7 +282,7 @@ def report_publish(*, actor: Any, report: Report) -> Report:
     status changes, in one transaction, so a failure leaves a draft behind."""
     _locked(report)
     report = queries.report_with_parts(Report.objects.filter(pk=report.pk)).get()
-    _refuse_if_published(report)
+    require_draft(report)
     now = timezone.now()
     report.status = Report.Status.PUBLISHED
     report.published_at = now

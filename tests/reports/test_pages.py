@@ -168,3 +168,26 @@ def test_dashboard_shows_charts_latest_incidents_and_stuck_escalations(client):
 def test_dashboard_survives_a_bad_election_parameter(client):
     client.force_login(make_user(Role.ANALYST))
     assert client.get("/dashboard/?election=abc").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["settings/", "sections/summary/", "recommendations/", "recommendations/{rec}/",
+     "abbreviations/", "abbreviations/{abbr}/", "publish/"],
+)  # fmt: skip
+def test_every_editing_page_of_a_published_report_sends_back_to_it(client, monkeypatch, page):
+    from reports import services
+
+    monkeypatch.setattr(services, "render_export", lambda document, export_format: b"file")
+    analyst = make_user(Role.ANALYST)
+    report = make_report(actor=analyst)
+    rec = services.recommendation_create(actor=analyst, report=report, addressee="others",
+                                         text="x")  # fmt: skip
+    abbr = services.abbreviation_create(actor=analyst, report=report, short="X", meaning="x")
+    services.report_publish(actor=analyst, report=report)
+    client.force_login(analyst)
+    url = f"/reports/{report.pk}/" + page.format(rec=rec.pk, abbr=abbr.pk)
+    for response in (client.get(url), client.post(url, {"body": "x", "action": "delete"})):
+        assert response.status_code == 302 and response.url == f"/reports/{report.pk}/"
+    followed = client.get(url, follow=True).content.decode()
+    assert "This report is published and can no longer be changed." in followed
