@@ -14,6 +14,7 @@ from incidents.models import Escalation, Incident
 from observation.models import Election
 from reports import compute
 from reports.document import KIND_LABELS, Document, build_document
+from reports.exports import FORMATS
 from reports.models import Abbreviation, ExportJob, Recommendation, Report, ReportSection
 
 
@@ -49,6 +50,28 @@ def report_document(report: Report, data: dict[str, Any] | None = None) -> Docum
         recommendations=list(report.recommendations.all()),
         abbreviations=list(report.abbreviations.all()),
     )
+
+
+def published_file(report: Report, export_format: str) -> bytes | None:
+    """The frozen file of a published report, or ``None`` while a worker still renders
+    it (or after its rendering failed: exporting that format again fills it)."""
+    stored = report.snapshot.file_for(export_format)
+    return stored.read() if stored else None
+
+
+def publication_files(report: Report, jobs: list[ExportJob]) -> dict[str, str]:
+    """For a published report, each format's file: "ready", "rendering" (a job is queued
+    or running) or "missing" (its rendering failed: exporting the format again fills it).
+    ``jobs`` are the report's latest export jobs, newest first."""
+    if not report.is_published:
+        return {}
+    active = {
+        j.format for j in jobs if j.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+    }
+    return {
+        f: "ready" if report.snapshot.file_for(f) else "rendering" if f in active else "missing"
+        for f in FORMATS
+    }
 
 
 def latest_export_jobs(report: Report, limit: int = 5) -> list[ExportJob]:

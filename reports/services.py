@@ -277,34 +277,30 @@ def abbreviation_delete(*, actor: Any, abbreviation: Abbreviation) -> None:
 
 @transaction.atomic
 def report_publish(*, actor: Any, report: Report) -> Report:
-    """Freeze the report: its data and all four exports are stored with it, and from now
-    on the data endpoint and the downloads serve those. Everything is built before the
-    status changes, in one transaction, so a failure leaves a draft behind."""
+    """Freeze the report: its data is computed and stored with it, and from now on the
+    data endpoint and the downloads serve the snapshot. The four files are rendered from
+    the frozen data by a worker after commit, one export job per format, so the report's
+    row lock is held only while the data is computed (a national PDF takes seconds); the
+    report page shows the jobs' progress, and a failed one is retried by exporting that
+    format again (``export_job_run`` fills the snapshot's missing file)."""
     _locked(report)
     report = queries.report_with_parts(Report.objects.filter(pk=report.pk)).get()
     require_draft(report)
-    now = timezone.now()
     report.status = Report.Status.PUBLISHED
-    report.published_at = now
+    report.published_at = timezone.now()
     report.published_by = actor if getattr(actor, "is_authenticated", False) else None
     data = compute.report_data(report)
-    document = queries.report_document(report, data)
-    snapshot = ReportSnapshot(report=report, data=data)
-    for export_format in FORMATS:
-        content = render_export(document, export_format)
-        getattr(snapshot, export_format).save(
-            filename_for(report.pk, report.title, export_format), ContentFile(content), save=False
-        )
     report.full_clean()
     report.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-    snapshot.save()
+    ReportSnapshot.objects.create(report=report, data=data)
+    jobs = [_export_job(actor=actor, report=report, export_format=f) for f in FORMATS]
     audit_log(
         actor=actor,
         action="report.published",
         target=report,
         data={
             "violations_total": data["violations"]["total"],
-            "files": {f: getattr(snapshot, f).name for f in FORMATS},
+            "export_job_ids": {job.format: job.pk for job in jobs},
         },
     )
     return report
@@ -319,6 +315,17 @@ def export_job_create(*, actor: Any, report: Report, export_format: str) -> Expo
     transaction commits."""
     if export_format not in FORMATS:
         raise ValidationError({"format": _("Choose one of: %s.") % ", ".join(FORMATS)})
+    job = _export_job(actor=actor, report=report, export_format=export_format)
+    audit_log(
+        actor=actor,
+        action="report.export_requested",
+        target=report,
+        data={"export_job_id": job.pk, "format": export_format},
+    )
+    return job
+
+
+def _export_job(*, actor: Any, report: Report, export_format: str) -> ExportJob:
     job = ExportJob(
         report=report,
         format=export_format,
@@ -326,12 +333,6 @@ def export_job_create(*, actor: Any, report: Report, export_format: str) -> Expo
     )
     job.full_clean()
     job.save()
-    audit_log(
-        actor=actor,
-        action="report.export_requested",
-        target=report,
-        data={"export_job_id": job.pk, "format": export_format},
-    )
     from reports.tasks import build_pdf
 
     enqueue_on_commit(build_pdf, job.pk)
@@ -365,7 +366,7 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     try:
         report = queries.report_with_parts(Report.objects.filter(pk=job.report_id)).get()
         if report.is_published:
-            content = report.snapshot.file_for(job.format).read()
+            content = _published_file(report, job.format, progress)
         else:
             data = compute.report_data(report)
             progress(15)
@@ -385,6 +386,28 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         )
     job.refresh_from_db()
     return job
+
+
+def _published_file(report: Report, export_format: str, progress: Any) -> bytes:
+    """The published file of ``export_format``, rendered from the frozen data the first
+    time (the publication's own export job, or a retry after it failed). Two workers
+    rendering it at once store it once: the first to record its name wins."""
+    snapshot = report.snapshot
+    stored = snapshot.file_for(export_format)
+    if stored:
+        return stored.read()
+    progress(15)
+    content = render_export(queries.report_document(report, snapshot.data), export_format, progress)
+    name = filename_for(report.pk, report.title, export_format)
+    stored.save(name, ContentFile(content), save=False)
+    recorded = ReportSnapshot.objects.filter(pk=snapshot.pk, **{export_format: ""}).update(
+        **{export_format: stored.name}
+    )
+    if not recorded:
+        stored.storage.delete(stored.name)
+        snapshot.refresh_from_db()
+        return snapshot.file_for(export_format).read()
+    return content
 
 
 def export_job_requeue_if_stale(*, job: ExportJob, after: dt.timedelta) -> bool:

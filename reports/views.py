@@ -62,6 +62,14 @@ def _frozen_redirects(view):
     return wrapped
 
 
+def _still_rendering(request: HttpRequest, report: Report) -> HttpResponse:
+    messages.info(
+        request,
+        _("The published files are still being prepared; this page shows their progress."),
+    )
+    return redirect("reports:detail", report.pk)
+
+
 def _attachment(content: bytes, filename: str, export_format: str) -> HttpResponse:
     response = HttpResponse(content, content_type=CONTENT_TYPES[export_format])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -114,6 +122,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_write": REPORTS.can_write(request.user),
             "jobs": jobs,
             "formats": FORMATS,
+            "files": queries.publication_files(report, jobs),
         },
     )
 
@@ -335,7 +344,10 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The HTML export itself, shown in the browser (a published report: as frozen)."""
     report = _report(pk)
     if report.is_published:
-        return HttpResponse(report.snapshot.html.read(), content_type=CONTENT_TYPES["html"])
+        frozen = queries.published_file(report, "html")
+        if frozen is None:
+            return _still_rendering(request, report)
+        return HttpResponse(frozen, content_type=CONTENT_TYPES["html"])
     html = render_html(
         queries.report_document(report),
         preview_bar=_("Preview of a draft: the numbers are recomputed on every view."),
@@ -353,8 +365,9 @@ def report_download(request: HttpRequest, pk: int, export_format: str) -> HttpRe
         # Exporting a draft is the analysts' job (DESIGN.md §6); readers get published files.
         raise PermissionDenied
     if report.is_published:
-        stored = report.snapshot.file_for(export_format)
-        content = stored.read()
+        content = queries.published_file(report, export_format)
+        if content is None:
+            return _still_rendering(request, report)
     else:
         content = render_export(queries.report_document(report), export_format)
     return _attachment(content, filename_for(report.pk, report.title, export_format), export_format)

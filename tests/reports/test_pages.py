@@ -191,3 +191,21 @@ def test_every_editing_page_of_a_published_report_sends_back_to_it(client, monke
         assert response.status_code == 302 and response.url == f"/reports/{report.pk}/"
     followed = client.get(url, follow=True).content.decode()
     assert "This report is published and can no longer be changed." in followed
+
+
+def test_publishing_page_shows_the_files_being_prepared(client, django_capture_on_commit_callbacks):
+    report = make_report(build_world(districts=1).election)
+    client.force_login(make_user(Role.ANALYST))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(f"/reports/{report.pk}/publish/", follow=True)
+    html = response.content.decode()
+    assert "The report is published and frozen." in html and "being prepared" in html
+    assert html.count('hx-trigger="every 1s"') == 4  # the four export jobs' progress
+    early = client.get(f"/reports/{report.pk}/download/pdf/")
+    assert early.status_code == 302 and early.url == f"/reports/{report.pk}/"
+    for callback in callbacks:
+        callback()
+    html = client.get(f"/reports/{report.pk}/").content.decode()
+    assert "aria-disabled" not in html and f"/reports/{report.pk}/download/pdf/" in html
+    pdf = client.get(f"/reports/{report.pk}/download/pdf/")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
