@@ -21,6 +21,7 @@ from commissions.queries import activity_summary, compositions_over
 from incidents import queries as incident_queries
 from observation.models import Election, PartyMeeting
 from observation.queries import election_overview, party_lists_with_counts
+from reports.models import Report
 from voters.queries import share, voter_registration_data
 
 
@@ -209,7 +210,7 @@ def violations_data(
 # --- the whole report -------------------------------------------------------------------
 
 
-def report_data(report: Any) -> dict[str, Any]:
+def report_data(report: Report) -> dict[str, Any]:
     """Everything a report shows that is computed, for its election and period."""
     election = report.election
     period = Period(report.period_start, report.period_end)

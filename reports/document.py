@@ -16,7 +16,7 @@ from reports import sections as S
 from reports.charts import BarChart, Series
 from reports.formatting import Percent, Signed, fmt_date, fmt_int, fmt_pct, fmt_short_date
 from reports.markdown import render_markdown
-from reports.models import Recommendation
+from reports.models import Recommendation, Report
 from voters.models import VoterListSnapshot
 
 # Codes to words: the models' choice labels are the one source, so the report, the forms
@@ -130,7 +130,7 @@ class Document:
 
 def build_document(
     *,
-    report: Any,
+    report: Report,
     data: dict[str, Any],
     narratives: dict[str, str],
     recommendations: list[Any],

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -35,6 +36,9 @@ from reports.sections import SECTION_KEYS
 
 logger = logging.getLogger(__name__)
 
+# Who acts: a signed-in user (pages and API), or nobody (the demo loader, a task).
+Actor = AbstractBaseUser | AnonymousUser | None
+
 # A job still "running" after this long belongs to a worker that died; it may be rerun.
 STALE_RUNNING = dt.timedelta(minutes=15)
 
@@ -51,7 +55,7 @@ def _locked(report: Report) -> Report:
 @transaction.atomic
 def report_create(
     *,
-    actor: Any,
+    actor: Actor,
     election: Election,
     title: str,
     period_start: dt.date | None = None,
@@ -90,7 +94,7 @@ REPORT_FIELDS = ("title", "period_start", "period_end", "language")
 
 
 @transaction.atomic
-def report_update(*, actor: Any, report: Report, **fields: Any) -> Report:
+def report_update(*, actor: Actor, report: Report, **fields: Any) -> Report:
     unknown = set(fields) - set(REPORT_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
@@ -111,7 +115,7 @@ def report_update(*, actor: Any, report: Report, **fields: Any) -> Report:
 
 @transaction.atomic
 def report_section_update(
-    *, actor: Any, report: Report, key: str, body: str, version: int | None = None
+    *, actor: Actor, report: Report, key: str, body: str, version: int | None = None
 ) -> ReportSection:
     """Save a section's narrative. ``version`` is the one the editor started from: if
     someone saved in between, the save is refused rather than overwriting their text."""
@@ -153,7 +157,7 @@ def report_section_update(
 
 @transaction.atomic
 def recommendation_create(
-    *, actor: Any, report: Report, addressee: str, text: str, order: int | None = None
+    *, actor: Actor, report: Report, addressee: str, text: str, order: int | None = None
 ) -> Recommendation:
     report = _locked(report)
     require_draft(report)
@@ -175,7 +179,7 @@ def recommendation_create(
 
 @transaction.atomic
 def recommendation_update(
-    *, actor: Any, recommendation: Recommendation, **fields: Any
+    *, actor: Actor, recommendation: Recommendation, **fields: Any
 ) -> Recommendation:
     require_draft(_locked(recommendation.report))
     fields = {k: v for k, v in fields.items() if k in ("addressee", "text", "order")}
@@ -198,7 +202,7 @@ def recommendation_update(
 
 
 @transaction.atomic
-def recommendation_delete(*, actor: Any, recommendation: Recommendation) -> None:
+def recommendation_delete(*, actor: Actor, recommendation: Recommendation) -> None:
     report = _locked(recommendation.report)
     require_draft(report)
     audit_log(
@@ -216,7 +220,7 @@ def recommendation_delete(*, actor: Any, recommendation: Recommendation) -> None
 
 @transaction.atomic
 def abbreviation_create(
-    *, actor: Any, report: Report, short: str, meaning: str, order: int | None = None
+    *, actor: Actor, report: Report, short: str, meaning: str, order: int | None = None
 ) -> Abbreviation:
     report = _locked(report)
     require_draft(report)
@@ -238,7 +242,7 @@ def abbreviation_create(
 
 
 @transaction.atomic
-def abbreviation_update(*, actor: Any, abbreviation: Abbreviation, **fields: Any) -> Abbreviation:
+def abbreviation_update(*, actor: Actor, abbreviation: Abbreviation, **fields: Any) -> Abbreviation:
     require_draft(_locked(abbreviation.report))
     fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()
               if k in ("short", "meaning", "order")}  # fmt: skip
@@ -259,7 +263,7 @@ def abbreviation_update(*, actor: Any, abbreviation: Abbreviation, **fields: Any
 
 
 @transaction.atomic
-def abbreviation_delete(*, actor: Any, abbreviation: Abbreviation) -> None:
+def abbreviation_delete(*, actor: Actor, abbreviation: Abbreviation) -> None:
     report = _locked(abbreviation.report)
     require_draft(report)
     audit_log(
@@ -276,7 +280,7 @@ def abbreviation_delete(*, actor: Any, abbreviation: Abbreviation) -> None:
 
 
 @transaction.atomic
-def report_publish(*, actor: Any, report: Report) -> Report:
+def report_publish(*, actor: Actor, report: Report) -> Report:
     """Freeze the report: its data is computed and stored with it, and from now on the
     data endpoint and the downloads serve the snapshot. The four files are rendered from
     the frozen data by a worker after commit, one export job per format, so the report's
@@ -310,7 +314,7 @@ def report_publish(*, actor: Any, report: Report) -> Report:
 
 
 @transaction.atomic
-def export_job_create(*, actor: Any, report: Report, export_format: str) -> ExportJob:
+def export_job_create(*, actor: Actor, report: Report, export_format: str) -> ExportJob:
     """Queue an export to be built by a worker (``reports.tasks.build_pdf``) once this
     transaction commits."""
     if export_format not in FORMATS:
@@ -325,7 +329,7 @@ def export_job_create(*, actor: Any, report: Report, export_format: str) -> Expo
     return job
 
 
-def _export_job(*, actor: Any, report: Report, export_format: str) -> ExportJob:
+def _export_job(*, actor: Actor, report: Report, export_format: str) -> ExportJob:
     job = ExportJob(
         report=report,
         format=export_format,
