@@ -169,6 +169,11 @@ def composition_changes(commission: Commission, start: dt.date, end: dt.date) ->
         .filter(Q(term_start__range=(start, end)) | Q(term_end__range=(start, end)))
         .order_by("term_start", "full_name")
     )
+    return _changes(terms, start, end)
+
+
+def _changes(terms: list[CommissionMember], start: dt.date, end: dt.date) -> CompositionChanges:
+    """``terms`` ordered by start and name."""
     return CompositionChanges(
         joined=[t for t in terms if start <= t.term_start <= end],
         left=sorted(
@@ -176,6 +181,39 @@ def composition_changes(commission: Commission, start: dt.date, end: dt.date) ->
             key=lambda t: (t.term_end, t.full_name),
         ),
     )
+
+
+@dataclass(frozen=True)
+class PeriodComposition:
+    """A commission over a period: who serves on its last day, and who joined or left."""
+
+    members: list[CommissionMember]
+    changes: CompositionChanges
+
+
+def compositions_over(
+    commissions: list[Commission], start: dt.date, end: dt.date
+) -> dict[int, PeriodComposition]:
+    """``composition_on(end)`` and ``composition_changes(start, end)`` for every commission
+    of ``commissions`` (keyed by id) in one query, for the report. The members are listed
+    as the report prints them: by role (chair first), then who nominated them, then name."""
+    terms = (
+        CommissionMember.objects.filter(commission__in=commissions, term_start__lte=end)
+        .filter(Q(term_end__isnull=True) | Q(term_end__gte=start))
+        .select_related("party")
+        .order_by("term_start", "full_name")
+    )
+    by_commission: dict[int, list[CommissionMember]] = {c.pk: [] for c in commissions}
+    for term in terms:
+        by_commission[term.commission_id].append(term)
+    role_order = list(CommissionMember.MemberRole.values)
+    result = {}
+    for pk, rows in by_commission.items():
+        # term_start <= end is in the filter: what remains of ``serving_on(end)``.
+        members = [t for t in rows if t.term_end is None or t.term_end >= end]
+        members.sort(key=lambda t: (role_order.index(t.role), t.nominated_by, t.full_name))
+        result[pk] = PeriodComposition(members=members, changes=_changes(rows, start, end))
+    return result
 
 
 def full_history(commission: Commission) -> QuerySet[CommissionMember]:

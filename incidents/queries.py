@@ -193,36 +193,77 @@ def violation_counts(
     election: Election | int,
     start: dt.date | dt.datetime | None = None,
     end: dt.date | dt.datetime | None = None,
+    *,
+    districts: list[str] | None = None,
+    parties: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The numbers of the report's violations section (DESIGN.md §7 ``violations``)::
+    """The numbers of the report's violations section (docs/reports.md ``violations``)::
 
         {"total": 64,
          "by_kind": {"admin_resource": 6, "vote_buying": 8, "campaign_rules": 50},
          "by_kind_and_party": {"vote_buying": {"Emgek": 1, ..., "unknown": 0}, ...},
          "by_kind_and_district": {"vote_buying": {"Bishkek": 2, ...}, ...},
-         "escalated": 2}
+         "by_party": {"Emgek": 4, ..., "unknown": 2},
+         "by_district": {"Bishkek": 15, ...},
+         "escalated": 2,
+         "escalated_by_kind": {"admin_resource": 0, "vote_buying": 2, ...}}
 
-    Every kind is present; "unknown" counts incidents with no party; a party or district
-    appears when it has at least one counted incident. ``escalated`` counts incidents with
-    an escalation to the RRCG that did not fail. Three queries whatever the numbers (one
-    more when ``election`` is an id)."""
-    counted = counted_incidents(election, start, end)
+    Every kind is present; "unknown" counts incidents with no party. By default a party
+    or district appears under a kind when it has a counted incident of that kind. Given
+    ``districts`` and ``parties`` (the report's tables), every kind shows every one of
+    them, zeros included, and every party or district with a counted incident: parties
+    sorted then "unknown", the given districts in their order then the others sorted.
+    ``escalated`` counts incidents with an escalation to the RRCG that did not fail
+    (``transferred_to_rrcg``). One grouped query whatever the numbers (one more when
+    ``election`` is an id)."""
+    grouped = (
+        counted_incidents(election, start, end)
+        .annotate(escalated=transferred_to_rrcg())
+        .values("kind", "party__name", "district__name", "escalated")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     by_kind = dict.fromkeys(KINDS, 0)
-    by_party: dict[str, dict[str, int]] = {kind: {UNKNOWN_PARTY: 0} for kind in KINDS}
-    by_district: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
-    for row in counted.values("kind", "party__name").annotate(n=Count("pk")).order_by():
-        by_kind[row["kind"]] += row["n"]
-        party = row["party__name"] or UNKNOWN_PARTY
-        by_party[row["kind"]][party] = by_party[row["kind"]].get(party, 0) + row["n"]
-    for row in counted.values("kind", "district__name").annotate(n=Count("pk")).order_by():
-        by_district[row["kind"]][row["district__name"]] = row["n"]
-    escalated = counted.filter(transferred_to_rrcg()).count()
+    escalated_by_kind = dict.fromkeys(KINDS, 0)
+    party_cells: dict[tuple[str, str], int] = {}
+    district_cells: dict[tuple[str, str], int] = {}
+    for row in grouped:
+        kind, n = row["kind"], row["n"]
+        party = (kind, row["party__name"] or UNKNOWN_PARTY)
+        district = (kind, row["district__name"])
+        by_kind[kind] += n
+        party_cells[party] = party_cells.get(party, 0) + n
+        district_cells[district] = district_cells.get(district, 0) + n
+        if row["escalated"]:
+            escalated_by_kind[kind] += n
+
+    def party_order(names: set[str]) -> list[str]:
+        return [*sorted(names - {UNKNOWN_PARTY}), UNKNOWN_PARTY]
+
+    given = list(districts or [])
+    all_parties = party_order(set(parties or []) | {p for _k, p in party_cells})
+    all_districts = [*given, *sorted({d for _k, d in district_cells} - set(given))]
+    if districts is None and parties is None:
+        party_keys = {k: party_order({p for kk, p in party_cells if kk == k}) for k in KINDS}
+        district_keys = {k: sorted(d for kk, d in district_cells if kk == k) for k in KINDS}
+    else:
+        party_keys = dict.fromkeys(KINDS, all_parties)
+        district_keys = dict.fromkeys(KINDS, all_districts)
+    by_kind_and_party = {k: {p: party_cells.get((k, p), 0) for p in party_keys[k]} for k in KINDS}
+    by_kind_and_district = {
+        k: {d: district_cells.get((k, d), 0) for d in district_keys[k]} for k in KINDS
+    }
     return {
         "total": sum(by_kind.values()),
         "by_kind": by_kind,
-        "by_kind_and_party": {k: dict(sorted(v.items())) for k, v in by_party.items()},
-        "by_kind_and_district": {k: dict(sorted(v.items())) for k, v in by_district.items()},
-        "escalated": escalated,
+        "by_kind_and_party": by_kind_and_party,
+        "by_kind_and_district": by_kind_and_district,
+        "by_party": {p: sum(by_kind_and_party[k].get(p, 0) for k in KINDS) for p in all_parties},
+        "by_district": {
+            d: sum(by_kind_and_district[k].get(d, 0) for k in KINDS) for d in all_districts
+        },
+        "escalated": sum(escalated_by_kind.values()),
+        "escalated_by_kind": escalated_by_kind,
     }
 
 

@@ -121,7 +121,9 @@ class ReportViewSet(
             # Readers get the published files; exporting drafts is the analysts' job.
             raise NotFound("This report is not published yet.")
         if report.is_published:
-            content = report.snapshot.file_for(export_format).read()
+            content = queries.published_file(report, export_format)
+            if content is None:
+                raise NotFound("The published file is still being prepared; try again shortly.")
         else:
             content = render_export(queries.report_document(report), export_format)
         return _file(content, filename_for(report.pk, report.title, export_format), export_format)

@@ -14,23 +14,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from commissions.models import Commission, CommissionDecision, CommissionMember
-from commissions.queries import activity_summary
+from commissions.queries import activity_summary, compositions_over
 from incidents import queries as incident_queries
-from incidents.models import Incident
 from observation.models import Election, PartyMeeting
 from observation.queries import election_overview, party_lists_with_counts
-from voters.models import AGE_FIELDS, VoterListSnapshot
-from voters.queries import share, sum_if_complete
-
-KINDS = [choice for choice, _label in Incident.Kind.choices]
-STAGES = list(VoterListSnapshot.STAGE_ORDER)
-UNKNOWN_PARTY = "unknown"
-# Reports count what was filed and not thrown out (DESIGN.md §4).
-NOT_COUNTED = (Incident.Status.REJECTED, Incident.Status.DUPLICATE)
+from reports.models import Report
+from voters.queries import share, voter_registration_data
 
 
 @dataclass(frozen=True)
@@ -38,24 +30,11 @@ class Period:
     start: dt.date
     end: dt.date
 
-    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        """[start of the first day, start of the day after the last) in local time, so
-        an incident at 23:30 in Bishkek on the last day counts."""
-        tz = timezone.get_current_timezone()
-        start = dt.datetime.combine(self.start, dt.time.min, tzinfo=tz)
-        end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-        return start, end
-
 
 def percent(part: int | None, whole: int | None) -> float | None:
     """One decimal, rounded half up (voters' rule: 42.17 -> 42.2)."""
     value = share(part, whole)
     return None if value is None else float(value)
-
-
-def counted_incidents(election: Election, period: Period) -> QuerySet[Incident]:
-    """Incidents a report counts: the incidents app's rule (DESIGN.md §4, §7)."""
-    return incident_queries.counted_incidents(election, period.start, period.end)
 
 
 # --- about the elections / Table 3 ------------------------------------------------------
@@ -142,31 +121,17 @@ def commissions_data(
     commissions: list[Commission], period: Period
 ) -> dict[str, list[dict[str, Any]]]:
     """Composition of the CEC and the TECs on the last day of the period, and who joined
-    or left during it, as ``commissions.queries.composition_on`` and
-    ``composition_changes`` define them (a term's end is the member's last day), but for
-    all commissions in one query rather than two per commission."""
-    members = (
-        CommissionMember.objects.filter(commission__in=commissions, term_start__lte=period.end)
-        .filter(Q(term_end__isnull=True) | Q(term_end__gte=period.start))
-        .select_related("party")
-        .order_by("term_start", "full_name")
-    )
-    by_commission: dict[int, list[CommissionMember]] = defaultdict(list)
-    for member in members:
-        by_commission[member.commission_id].append(member)
-    role_order = [choice for choice, _label in CommissionMember.MemberRole.choices]
-
+    or left during it (``commissions.queries.compositions_over``)."""
+    compositions = compositions_over(commissions, period.start, period.end)
     result = []
     for commission in commissions:
-        terms = by_commission[commission.pk]
-        current = [m for m in terms if m.term_end is None or m.term_end >= period.end]
-        current.sort(key=lambda m: (role_order.index(m.role), m.nominated_by, m.full_name))
-        changes = []
-        for m in terms:
-            if period.start <= m.term_start <= period.end:
-                changes.append({"date": m.term_start.isoformat(), "change": "joined", **_member(m)})
-            if m.term_end is not None and period.start <= m.term_end <= period.end:
-                changes.append({"date": m.term_end.isoformat(), "change": "left", **_member(m)})
+        composition = compositions[commission.pk]
+        changes = [
+            *({"date": m.term_start.isoformat(), "change": "joined", **_member(m)}
+              for m in composition.changes.joined),
+            *({"date": m.term_end.isoformat(), "change": "left", **_member(m)}
+              for m in composition.changes.left),
+        ]  # fmt: skip
         changes.sort(key=lambda c: (c["date"], c["change"] != "left", c["full_name"]))
         result.append(
             {
@@ -174,7 +139,7 @@ def commissions_data(
                 "level": commission.level,
                 "district": commission.district.name if commission.district else None,
                 "pec_count": commission.pec_count,
-                "members": [_member(m) for m in current],
+                "members": [_member(m) for m in composition.members],
                 "changes": changes,
             }
         )
@@ -207,74 +172,6 @@ def decisions_data(election: Election, period: Period) -> list[dict[str, Any]]:
     ]
 
 
-# --- voter registration (Tables 1 and 2) ------------------------------------------------
-
-
-def voter_registration_data(tecs: list[Commission], period: Period) -> dict[str, Any]:
-    """One row per TEC: the totals of each stage published by the end of the period, the
-    change between the preliminary and the control list, and the gender and age split of
-    the latest stage that has it (the control list in the seed's Table 2)."""
-    snapshots = VoterListSnapshot.objects.filter(
-        commission__in=tecs, as_of__lte=period.end
-    ).order_by("commission_id", "as_of")
-    by_tec: dict[int, dict[str, VoterListSnapshot]] = defaultdict(dict)
-    as_of: dict[str, set[str]] = defaultdict(set)
-    for snapshot in snapshots:
-        by_tec[snapshot.commission_id][snapshot.stage] = snapshot
-        as_of[snapshot.stage].add(snapshot.as_of.isoformat())
-
-    rows = []
-    for tec in tecs:
-        stages = by_tec[tec.pk]
-        row: dict[str, Any] = {
-            "commission": tec.name,
-            "district": tec.district.name if tec.district else None,
-            "pec_count": tec.pec_count,
-        }
-        for stage in STAGES:
-            row[stage] = stages[stage].total if stage in stages else None
-        row["change"] = (
-            row["control"] - row["preliminary"]
-            if row["control"] is not None and row["preliminary"] is not None
-            else None
-        )
-        row["final_change"] = (
-            row["final"] - row["control"]
-            if row["final"] is not None and row["control"] is not None
-            else None
-        )
-        detailed = [
-            stages[s] for s in reversed(STAGES) if s in stages and stages[s].male is not None
-        ]
-        split = detailed[0] if detailed else None
-        row["split_stage"] = split.stage if split else None
-        row["split_total"] = split.total if split else None
-        row["male"] = split.male if split else None
-        row["female"] = split.female if split else None
-        row["male_percent"] = percent(row["male"], row["split_total"])
-        row["female_percent"] = percent(row["female"], row["split_total"])
-        for field in AGE_FIELDS:
-            value = getattr(split, field) if split else None
-            row[field] = value
-            row[f"{field}_percent"] = percent(value, row["split_total"])
-        rows.append(row)
-
-    def column_sum(key: str) -> int | None:
-        return sum_if_complete([r[key] for r in rows])
-
-    summed = ["pec_count", *STAGES, "change", "final_change", "split_total", "male", "female"]
-    totals: dict[str, Any] = {key: column_sum(key) for key in [*summed, *AGE_FIELDS]}
-    totals["male_percent"] = percent(totals["male"], totals["split_total"])
-    totals["female_percent"] = percent(totals["female"], totals["split_total"])
-    for field in AGE_FIELDS:
-        totals[f"{field}_percent"] = percent(totals[field], totals["split_total"])
-    return {
-        "rows": rows,
-        "totals": totals,
-        "as_of": {stage: sorted(dates) for stage, dates in as_of.items()},
-    }
-
-
 # --- campaign ---------------------------------------------------------------------------
 
 
@@ -303,53 +200,17 @@ def party_meetings_data(election: Election, period: Period) -> list[dict[str, An
 def violations_data(
     election: Election, period: Period, districts: list[str], parties: list[str]
 ) -> dict[str, Any]:
-    """Counted incidents by form, party (``unknown`` when none is named) and district,
-    and how many of them were escalated to the RRCG. One grouped query.
-
-    What counts as escalated is ``incidents.queries.transferred_to_rrcg``."""
-    grouped = (
-        counted_incidents(election, period)
-        .annotate(escalated=incident_queries.transferred_to_rrcg())
-        .values("kind", "party__name", "district__name", "escalated")
-        .annotate(n=Count("id"))
-        .order_by()
+    """Counted incidents by form, party and district, and how many were escalated to the
+    RRCG: ``incidents.queries.violation_counts`` over the report's districts and parties."""
+    return incident_queries.violation_counts(
+        election, period.start, period.end, districts=districts, parties=parties
     )
-    incident_parties = set()
-    by_kind = dict.fromkeys(KINDS, 0)
-    party_cells: dict[tuple[str, str], int] = defaultdict(int)
-    district_cells: dict[tuple[str, str], int] = defaultdict(int)
-    escalated_by_kind = dict.fromkeys(KINDS, 0)
-    for row in grouped:
-        kind, n = row["kind"], row["n"]
-        party = row["party__name"] or UNKNOWN_PARTY
-        if row["party__name"]:
-            incident_parties.add(party)
-        by_kind[kind] += n
-        party_cells[kind, party] += n
-        district_cells[kind, row["district__name"]] += n
-        if row["escalated"]:
-            escalated_by_kind[kind] += n
-
-    party_keys = [*sorted(set(parties) | incident_parties), UNKNOWN_PARTY]
-    district_keys = [*districts, *sorted({d for _k, d in district_cells} - set(districts))]
-    by_kind_and_party = {k: {p: party_cells[k, p] for p in party_keys} for k in KINDS}
-    by_kind_and_district = {k: {d: district_cells[k, d] for d in district_keys} for k in KINDS}
-    return {
-        "total": sum(by_kind.values()),
-        "by_kind": by_kind,
-        "by_kind_and_party": by_kind_and_party,
-        "by_kind_and_district": by_kind_and_district,
-        "by_party": {p: sum(by_kind_and_party[k][p] for k in KINDS) for p in party_keys},
-        "by_district": {d: sum(by_kind_and_district[k][d] for k in KINDS) for d in district_keys},
-        "escalated": sum(escalated_by_kind.values()),
-        "escalated_by_kind": escalated_by_kind,
-    }
 
 
 # --- the whole report -------------------------------------------------------------------
 
 
-def report_data(report: Any) -> dict[str, Any]:
+def report_data(report: Report) -> dict[str, Any]:
     """Everything a report shows that is computed, for its election and period."""
     election = report.election
     period = Period(report.period_start, report.period_end)
@@ -384,7 +245,7 @@ def report_data(report: Any) -> dict[str, Any]:
             "activity": activity_summary(election, until=period.end),
             "decisions": decisions_data(election, period),
         },
-        "voter_registration": voter_registration_data(tecs, period),
+        "voter_registration": voter_registration_data(election, as_of=period.end, tecs=tecs),
         "campaign": {"party_meetings": party_meetings_data(election, period)},
         "violations": violations_data(
             election,

@@ -9,35 +9,23 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from commissions.models import CommissionDecision, CommissionMember
+from incidents.models import Incident
 from reports import sections as S
 from reports.charts import BarChart, Series
 from reports.formatting import Percent, Signed, fmt_date, fmt_int, fmt_pct, fmt_short_date
 from reports.markdown import render_markdown
+from reports.models import Recommendation, Report
+from voters.models import VoterListSnapshot
 
-KIND_LABELS = {
-    "admin_resource": gettext_lazy("Administrative resources, pressure, threats, violence"),
-    "vote_buying": gettext_lazy("Vote buying"),
-    "campaign_rules": gettext_lazy("Campaign rules"),
-}
-ROLE_LABELS = {
-    "chair": gettext_lazy("Chair"),
-    "deputy_chair": gettext_lazy("Deputy chair"),
-    "secretary": gettext_lazy("Secretary"),
-    "member": gettext_lazy("Member"),
-}
-NOMINATED_BY_LABELS = {
-    "president": gettext_lazy("President"),
-    "parliament": gettext_lazy("Jogorku Kenesh"),
-    "party": gettext_lazy("Political party"),
-    "other": gettext_lazy("Other"),
-}
-STAGE_LABELS = {
-    "preliminary": gettext_lazy("Preliminary list"),
-    "control": gettext_lazy("Control list"),
-    "final": gettext_lazy("Final list"),
-}
+# Codes to words: the models' choice labels are the one source, so the report, the forms
+# and the pages name a kind, a role or a list alike.
+KIND_LABELS = dict(Incident.Kind.choices)
+ROLE_LABELS = dict(CommissionMember.MemberRole.choices)
+NOMINATED_BY_LABELS = dict(CommissionMember.NominatedBy.choices)
+STAGE_LABELS = dict(VoterListSnapshot.Stage.choices)
+# Column headings, shorter than the fields' names ("aged 18-29"), as the voters' page has them.
 AGE_LABELS = {
     "age_18_29": "18–29",
     "age_30_39": "30–39",
@@ -46,20 +34,8 @@ AGE_LABELS = {
     "age_60_69": "60–69",
     "age_70_plus": "70+",
 }
-DECISION_LABELS = {
-    "verbal_warning": gettext_lazy("Verbal warning"),
-    "written_warning": gettext_lazy("Written warning"),
-    "no_violation": gettext_lazy("No violation found"),
-    "refusal": gettext_lazy("Application refused"),
-    "cancellation": gettext_lazy("Registration cancelled"),
-    "other": gettext_lazy("Other"),
-}
-ADDRESSEE_LABELS = {
-    "election_commissions": gettext_lazy("To election commissions"),
-    "law_enforcement": gettext_lazy("To law enforcement agencies"),
-    "political_parties": gettext_lazy("To political parties"),
-    "others": gettext_lazy("To others"),
-}
+DECISION_LABELS = dict(CommissionDecision.Kind.choices)
+ADDRESSEE_LABELS = dict(Recommendation.Addressee.choices)
 
 # A preliminary report summarises (the seed's model): a list longer than these limits is
 # replaced by a summary table whose counts add up to the list's length. At the seed's size
@@ -154,7 +130,7 @@ class Document:
 
 def build_document(
     *,
-    report: Any,
+    report: Report,
     data: dict[str, Any],
     narratives: dict[str, str],
     recommendations: list[Any],

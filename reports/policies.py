@@ -1,10 +1,15 @@
 """Who may do what with reports (DESIGN.md §6): head office and legal experts read;
-analysts and administrators edit, export and publish; field roles have no access."""
+analysts and administrators edit, export and publish; field roles have no access. A
+published report is frozen (``require_draft``)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from observation.policies import Access
 from observation.roles import Role
+from reports.models import Report
 
 REPORTS = Access(
     read=frozenset({Role.HEAD_OFFICE, Role.LEGAL, Role.ANALYST, Role.ADMIN}),
@@ -15,3 +20,21 @@ DASHBOARD = Access(
     read=frozenset({Role.HEAD_OFFICE, Role.ANALYST, Role.ADMIN}),
     write=frozenset(),
 )
+
+
+class ReportFrozen(ValidationError):
+    """A change was asked of a published report. A ``ValidationError``, so the API answers
+    400 and a form shows it like any refused change; pages redirect to the report."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(
+            _("This report is published and can no longer be changed."), code="published"
+        )
+        self.report_pk = report.pk
+
+
+def require_draft(report: Report) -> None:
+    """A published report is frozen: every change to it, its narrative, recommendations
+    and abbreviations, and publishing it again, is refused (docs/reports.md)."""
+    if report.is_published:
+        raise ReportFrozen(report)

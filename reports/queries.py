@@ -9,10 +9,12 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import TruncDate
 
+from incidents import queries as incident_queries
 from incidents.models import Escalation, Incident
 from observation.models import Election
 from reports import compute
 from reports.document import KIND_LABELS, Document, build_document
+from reports.exports import FORMATS
 from reports.models import Abbreviation, ExportJob, Recommendation, Report, ReportSection
 
 
@@ -50,6 +52,28 @@ def report_document(report: Report, data: dict[str, Any] | None = None) -> Docum
     )
 
 
+def published_file(report: Report, export_format: str) -> bytes | None:
+    """The frozen file of a published report, or ``None`` while a worker still renders
+    it (or after its rendering failed: exporting that format again fills it)."""
+    stored = report.snapshot.file_for(export_format)
+    return stored.read() if stored else None
+
+
+def publication_files(report: Report, jobs: list[ExportJob]) -> dict[str, str]:
+    """For a published report, each format's file: "ready", "rendering" (a job is queued
+    or running) or "missing" (its rendering failed: exporting the format again fills it).
+    ``jobs`` are the report's latest export jobs, newest first."""
+    if not report.is_published:
+        return {}
+    active = {
+        j.format for j in jobs if j.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+    }
+    return {
+        f: "ready" if report.snapshot.file_for(f) else "rendering" if f in active else "missing"
+        for f in FORMATS
+    }
+
+
 def latest_export_jobs(report: Report, limit: int = 5) -> list[ExportJob]:
     return list(report.export_jobs.select_related("requested_by").order_by("-created_at")[:limit])
 
@@ -70,7 +94,9 @@ def dashboard_election(election_id: Any = None) -> Election | None:
 def dashboard_data(election: Election, *, max_days: int = 62) -> dict[str, Any]:
     """Counted incidents of the election over time by form, by district and by party;
     the latest incidents; escalations pending or failed. A fixed number of queries."""
-    counted = Incident.objects.filter(election=election).exclude(status__in=compute.NOT_COUNTED)
+    counted = Incident.objects.filter(election=election).exclude(
+        status__in=incident_queries.NOT_COUNTED
+    )
     per_day = (
         counted.annotate(day=TruncDate("occurred_at"))
         .values("day", "kind")

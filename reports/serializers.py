@@ -3,7 +3,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from reports.models import Abbreviation, ExportJob, Recommendation, Report, ReportSection
-from reports.sections import SECTION_KEYS
 
 
 class ReportSectionSerializer(serializers.ModelSerializer):
@@ -101,9 +100,6 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
 class ExportRequestSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=ExportJob.Format.choices)
-
-
-SECTION_KEY_PATTERN = "|".join(SECTION_KEYS)
 
 
 # --- the data contract (DESIGN.md §7), documented in the schema ------------------------

@@ -1,8 +1,8 @@
 """Every change to a report: creation, narrative, recommendations, abbreviations,
 exports and publication. Pages, API and tasks call these functions and nothing else.
 
-A published report is frozen: each write below refuses it, and its data and files are
-served from its snapshot."""
+A published report is frozen: each write below refuses it (``policies.require_draft``),
+and its data and files are served from its snapshot."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -30,17 +31,16 @@ from reports.models import (
     ReportSection,
     ReportSnapshot,
 )
+from reports.policies import require_draft
 from reports.sections import SECTION_KEYS
 
 logger = logging.getLogger(__name__)
 
+# Who acts: a signed-in user (pages and API), or nobody (the demo loader, a task).
+Actor = AbstractBaseUser | AnonymousUser | None
+
 # A job still "running" after this long belongs to a worker that died; it may be rerun.
 STALE_RUNNING = dt.timedelta(minutes=15)
-
-
-def _refuse_if_published(report: Report) -> None:
-    if report.is_published:
-        raise ValidationError(_("This report is published and can no longer be changed."))
 
 
 def _locked(report: Report) -> Report:
@@ -55,7 +55,7 @@ def _locked(report: Report) -> Report:
 @transaction.atomic
 def report_create(
     *,
-    actor: Any,
+    actor: Actor,
     election: Election,
     title: str,
     period_start: dt.date | None = None,
@@ -94,12 +94,12 @@ REPORT_FIELDS = ("title", "period_start", "period_end", "language")
 
 
 @transaction.atomic
-def report_update(*, actor: Any, report: Report, **fields: Any) -> Report:
+def report_update(*, actor: Actor, report: Report, **fields: Any) -> Report:
     unknown = set(fields) - set(REPORT_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     report = _locked(report)
-    _refuse_if_published(report)
+    require_draft(report)
     if "title" in fields:
         fields["title"] = (fields["title"] or "").strip()
     changes = model_changes(report, fields)
@@ -115,12 +115,12 @@ def report_update(*, actor: Any, report: Report, **fields: Any) -> Report:
 
 @transaction.atomic
 def report_section_update(
-    *, actor: Any, report: Report, key: str, body: str, version: int | None = None
+    *, actor: Actor, report: Report, key: str, body: str, version: int | None = None
 ) -> ReportSection:
     """Save a section's narrative. ``version`` is the one the editor started from: if
     someone saved in between, the save is refused rather than overwriting their text."""
     report = _locked(report)
-    _refuse_if_published(report)
+    require_draft(report)
     try:
         section = ReportSection.objects.select_for_update().get(report=report, key=key)
     except ReportSection.DoesNotExist:
@@ -157,10 +157,10 @@ def report_section_update(
 
 @transaction.atomic
 def recommendation_create(
-    *, actor: Any, report: Report, addressee: str, text: str, order: int | None = None
+    *, actor: Actor, report: Report, addressee: str, text: str, order: int | None = None
 ) -> Recommendation:
     report = _locked(report)
-    _refuse_if_published(report)
+    require_draft(report)
     if order is None:
         order = report.recommendations.filter(addressee=addressee).count() + 1
     recommendation = Recommendation(
@@ -179,9 +179,9 @@ def recommendation_create(
 
 @transaction.atomic
 def recommendation_update(
-    *, actor: Any, recommendation: Recommendation, **fields: Any
+    *, actor: Actor, recommendation: Recommendation, **fields: Any
 ) -> Recommendation:
-    _refuse_if_published(_locked(recommendation.report))
+    require_draft(_locked(recommendation.report))
     fields = {k: v for k, v in fields.items() if k in ("addressee", "text", "order")}
     if "text" in fields:
         fields["text"] = (fields["text"] or "").strip()
@@ -202,9 +202,9 @@ def recommendation_update(
 
 
 @transaction.atomic
-def recommendation_delete(*, actor: Any, recommendation: Recommendation) -> None:
+def recommendation_delete(*, actor: Actor, recommendation: Recommendation) -> None:
     report = _locked(recommendation.report)
-    _refuse_if_published(report)
+    require_draft(report)
     audit_log(
         actor=actor,
         action="report.recommendation_deleted",
@@ -220,10 +220,10 @@ def recommendation_delete(*, actor: Any, recommendation: Recommendation) -> None
 
 @transaction.atomic
 def abbreviation_create(
-    *, actor: Any, report: Report, short: str, meaning: str, order: int | None = None
+    *, actor: Actor, report: Report, short: str, meaning: str, order: int | None = None
 ) -> Abbreviation:
     report = _locked(report)
-    _refuse_if_published(report)
+    require_draft(report)
     if order is None:
         order = report.abbreviations.count() + 1
     abbreviation = Abbreviation(
@@ -242,8 +242,8 @@ def abbreviation_create(
 
 
 @transaction.atomic
-def abbreviation_update(*, actor: Any, abbreviation: Abbreviation, **fields: Any) -> Abbreviation:
-    _refuse_if_published(_locked(abbreviation.report))
+def abbreviation_update(*, actor: Actor, abbreviation: Abbreviation, **fields: Any) -> Abbreviation:
+    require_draft(_locked(abbreviation.report))
     fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()
               if k in ("short", "meaning", "order")}  # fmt: skip
     changes = model_changes(abbreviation, fields)
@@ -263,9 +263,9 @@ def abbreviation_update(*, actor: Any, abbreviation: Abbreviation, **fields: Any
 
 
 @transaction.atomic
-def abbreviation_delete(*, actor: Any, abbreviation: Abbreviation) -> None:
+def abbreviation_delete(*, actor: Actor, abbreviation: Abbreviation) -> None:
     report = _locked(abbreviation.report)
-    _refuse_if_published(report)
+    require_draft(report)
     audit_log(
         actor=actor,
         action="report.abbreviation_deleted",
@@ -280,35 +280,31 @@ def abbreviation_delete(*, actor: Any, abbreviation: Abbreviation) -> None:
 
 
 @transaction.atomic
-def report_publish(*, actor: Any, report: Report) -> Report:
-    """Freeze the report: its data and all four exports are stored with it, and from now
-    on the data endpoint and the downloads serve those. Everything is built before the
-    status changes, in one transaction, so a failure leaves a draft behind."""
+def report_publish(*, actor: Actor, report: Report) -> Report:
+    """Freeze the report: its data is computed and stored with it, and from now on the
+    data endpoint and the downloads serve the snapshot. The four files are rendered from
+    the frozen data by a worker after commit, one export job per format, so the report's
+    row lock is held only while the data is computed (a national PDF takes seconds); the
+    report page shows the jobs' progress, and a failed one is retried by exporting that
+    format again (``export_job_run`` fills the snapshot's missing file)."""
     _locked(report)
     report = queries.report_with_parts(Report.objects.filter(pk=report.pk)).get()
-    _refuse_if_published(report)
-    now = timezone.now()
+    require_draft(report)
     report.status = Report.Status.PUBLISHED
-    report.published_at = now
+    report.published_at = timezone.now()
     report.published_by = actor if getattr(actor, "is_authenticated", False) else None
     data = compute.report_data(report)
-    document = queries.report_document(report, data)
-    snapshot = ReportSnapshot(report=report, data=data)
-    for export_format in FORMATS:
-        content = render_export(document, export_format)
-        getattr(snapshot, export_format).save(
-            filename_for(report.pk, report.title, export_format), ContentFile(content), save=False
-        )
     report.full_clean()
     report.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-    snapshot.save()
+    ReportSnapshot.objects.create(report=report, data=data)
+    jobs = [_export_job(actor=actor, report=report, export_format=f) for f in FORMATS]
     audit_log(
         actor=actor,
         action="report.published",
         target=report,
         data={
             "violations_total": data["violations"]["total"],
-            "files": {f: getattr(snapshot, f).name for f in FORMATS},
+            "export_job_ids": {job.format: job.pk for job in jobs},
         },
     )
     return report
@@ -318,11 +314,22 @@ def report_publish(*, actor: Any, report: Report) -> Report:
 
 
 @transaction.atomic
-def export_job_create(*, actor: Any, report: Report, export_format: str) -> ExportJob:
+def export_job_create(*, actor: Actor, report: Report, export_format: str) -> ExportJob:
     """Queue an export to be built by a worker (``reports.tasks.build_pdf``) once this
     transaction commits."""
     if export_format not in FORMATS:
         raise ValidationError({"format": _("Choose one of: %s.") % ", ".join(FORMATS)})
+    job = _export_job(actor=actor, report=report, export_format=export_format)
+    audit_log(
+        actor=actor,
+        action="report.export_requested",
+        target=report,
+        data={"export_job_id": job.pk, "format": export_format},
+    )
+    return job
+
+
+def _export_job(*, actor: Actor, report: Report, export_format: str) -> ExportJob:
     job = ExportJob(
         report=report,
         format=export_format,
@@ -330,12 +337,6 @@ def export_job_create(*, actor: Any, report: Report, export_format: str) -> Expo
     )
     job.full_clean()
     job.save()
-    audit_log(
-        actor=actor,
-        action="report.export_requested",
-        target=report,
-        data={"export_job_id": job.pk, "format": export_format},
-    )
     from reports.tasks import build_pdf
 
     enqueue_on_commit(build_pdf, job.pk)
@@ -369,7 +370,7 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     try:
         report = queries.report_with_parts(Report.objects.filter(pk=job.report_id)).get()
         if report.is_published:
-            content = report.snapshot.file_for(job.format).read()
+            content = _published_file(report, job.format, progress)
         else:
             data = compute.report_data(report)
             progress(15)
@@ -389,6 +390,28 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         )
     job.refresh_from_db()
     return job
+
+
+def _published_file(report: Report, export_format: str, progress: Any) -> bytes:
+    """The published file of ``export_format``, rendered from the frozen data the first
+    time (the publication's own export job, or a retry after it failed). Two workers
+    rendering it at once store it once: the first to record its name wins."""
+    snapshot = report.snapshot
+    stored = snapshot.file_for(export_format)
+    if stored:
+        return stored.read()
+    progress(15)
+    content = render_export(queries.report_document(report, snapshot.data), export_format, progress)
+    name = filename_for(report.pk, report.title, export_format)
+    stored.save(name, ContentFile(content), save=False)
+    recorded = ReportSnapshot.objects.filter(pk=snapshot.pk, **{export_format: ""}).update(
+        **{export_format: stored.name}
+    )
+    if not recorded:
+        stored.storage.delete(stored.name)
+        snapshot.refresh_from_db()
+        return snapshot.file_for(export_format).read()
+    return content
 
 
 def export_job_requeue_if_stale(*, job: ExportJob, after: dt.timedelta) -> bool:

@@ -6,6 +6,7 @@ export progress) under links and forms that work on their own."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,7 +36,7 @@ from reports.forms import (
 )
 from reports.markdown import render_markdown
 from reports.models import Abbreviation, ExportJob, Recommendation, Report
-from reports.policies import DASHBOARD, REPORTS
+from reports.policies import DASHBOARD, REPORTS, ReportFrozen, require_draft
 from reports.sections import COMPUTED, SECTION_KEYS, SECTION_TITLES
 
 can_read = require(REPORTS.can_read)
@@ -46,27 +47,27 @@ def _report(pk: int) -> Report:
     return get_object_or_404(queries.report_with_parts(), pk=pk)
 
 
-def _writable(request: HttpRequest, report: Report) -> None:
-    if report.is_published:
-        messages.error(request, _("This report is published and can no longer be changed."))
-        raise _Redirect(reverse("reports:detail", args=[report.pk]))
+def _frozen_redirects(view):
+    """Pages that change a report call ``policies.require_draft``; for a published report
+    they send the user back to it with the reason instead."""
 
-
-class _Redirect(Exception):
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-
-def _redirecting(view):
-    def wrapped(request, *args, **kwargs):
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except _Redirect as exc:
-            return redirect(exc.url)
+        except ReportFrozen as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("reports:detail", exc.report_pk)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
+
+
+def _still_rendering(request: HttpRequest, report: Report) -> HttpResponse:
+    messages.info(
+        request,
+        _("The published files are still being prepared; this page shows their progress."),
+    )
+    return redirect("reports:detail", report.pk)
 
 
 def _attachment(content: bytes, filename: str, export_format: str) -> HttpResponse:
@@ -121,16 +122,17 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_write": REPORTS.can_write(request.user),
             "jobs": jobs,
             "formats": FORMATS,
+            "files": queries.publication_files(report, jobs),
         },
     )
 
 
 @can_write
-@_redirecting
+@_frozen_redirects
 @require_http_methods(["GET", "POST"])
 def report_settings(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(pk)
-    _writable(request, report)
+    require_draft(report)
     initial = {f: getattr(report, f) for f in services.REPORT_FIELDS}
     form = ReportSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -148,7 +150,7 @@ def report_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @can_write
-@_redirecting
+@_frozen_redirects
 @require_http_methods(["GET", "POST"])
 def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     """Edit one narrative. The form posts the whole text with every button (save,
@@ -156,7 +158,7 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     if key not in SECTION_KEYS:
         raise Http404
     report = _report(pk)
-    _writable(request, report)
+    require_draft(report)
     section = next(s for s in report.sections.all() if s.key == key)
     data = queries.report_data(report) if key in COMPUTED else None
     sentences = draft_sentences(key, data, report.language) if data else []
@@ -223,11 +225,11 @@ def section_preview(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 
 
 @can_write
-@_redirecting
+@_frozen_redirects
 @require_http_methods(["GET", "POST"])
 def recommendations(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(pk)
-    _writable(request, report)
+    require_draft(report)
     form = RecommendationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -247,11 +249,11 @@ def recommendations(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @can_write
-@_redirecting
+@_frozen_redirects
 @require_http_methods(["GET", "POST"])
 def recommendation_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     report = _report(pk)
-    _writable(request, report)
+    require_draft(report)
     recommendation = get_object_or_404(Recommendation, pk=item, report=report)
     if request.method == "POST" and request.POST.get("action") == "delete":
         services.recommendation_delete(actor=request.user, recommendation=recommendation)
@@ -281,11 +283,11 @@ def recommendation_edit(request: HttpRequest, pk: int, item: int) -> HttpRespons
 
 
 @can_write
-@_redirecting
+@_frozen_redirects
 @require_http_methods(["GET", "POST"])
 def abbreviations(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(pk)
-    _writable(request, report)
+    require_draft(report)
     form = AbbreviationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -303,11 +305,11 @@ def abbreviations(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @can_write
-@_redirecting
+@_frozen_redirects
 @require_http_methods(["GET", "POST"])
 def abbreviation_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     report = _report(pk)
-    _writable(request, report)
+    require_draft(report)
     abbreviation = get_object_or_404(Abbreviation, pk=item, report=report)
     if request.method == "POST" and request.POST.get("action") == "delete":
         services.abbreviation_delete(actor=request.user, abbreviation=abbreviation)
@@ -342,7 +344,10 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The HTML export itself, shown in the browser (a published report: as frozen)."""
     report = _report(pk)
     if report.is_published:
-        return HttpResponse(report.snapshot.html.read(), content_type=CONTENT_TYPES["html"])
+        frozen = queries.published_file(report, "html")
+        if frozen is None:
+            return _still_rendering(request, report)
+        return HttpResponse(frozen, content_type=CONTENT_TYPES["html"])
     html = render_html(
         queries.report_document(report),
         preview_bar=_("Preview of a draft: the numbers are recomputed on every view."),
@@ -360,8 +365,9 @@ def report_download(request: HttpRequest, pk: int, export_format: str) -> HttpRe
         # Exporting a draft is the analysts' job (DESIGN.md §6); readers get published files.
         raise PermissionDenied
     if report.is_published:
-        stored = report.snapshot.file_for(export_format)
-        content = stored.read()
+        content = queries.published_file(report, export_format)
+        if content is None:
+            return _still_rendering(request, report)
     else:
         content = render_export(queries.report_document(report), export_format)
     return _attachment(content, filename_for(report.pk, report.title, export_format), export_format)
@@ -408,11 +414,11 @@ def export_download(request: HttpRequest, pk: int, job: int) -> HttpResponse:
 
 
 @can_write
-@_redirecting
+@_frozen_redirects
 @require_http_methods(["GET", "POST"])
 def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(pk)
-    _writable(request, report)
+    require_draft(report)
     if request.method == "POST":
         try:
             services.report_publish(actor=request.user, report=report)

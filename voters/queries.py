@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from commissions.models import Commission
 from observation.models import Election
@@ -60,14 +60,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def tec_commissions(election: Election) -> QuerySet[Commission]:
-    """The TECs of ``election`` with their snapshots, in the order the tables show them."""
+def snapshots_up_to(as_of: dt.date | None = None) -> Prefetch:
+    """A commission's snapshots published on or before ``as_of`` (all when ``None``),
+    oldest first, for ``prefetch_related``."""
+    rows = VoterListSnapshot.objects.order_by("as_of")
+    if as_of is not None:
+        rows = rows.filter(as_of__lte=as_of)
+    return Prefetch("voter_snapshots", queryset=rows)
+
+
+def tec_commissions(election: Election, as_of: dt.date | None = None) -> QuerySet[Commission]:
+    """The TECs of ``election`` with their snapshots (up to ``as_of``), in the order the
+    tables show them."""
     return (
         Commission.objects.filter(election=election, level=Commission.Level.TEC)
         .select_related("district")
-        .prefetch_related(
-            Prefetch("voter_snapshots", queryset=VoterListSnapshot.objects.order_by("as_of"))
-        )
+        .prefetch_related(snapshots_up_to(as_of))
         .order_by("district__name", "name")
     )
 
@@ -296,43 +304,82 @@ def _gender_age_table(
 # --- Both, as the report's data ---------------------------------------------------------
 
 
-def voter_registration_data(election: Election) -> dict[str, Any]:
+def voter_registration_data(
+    election: Election,
+    *,
+    as_of: dt.date | None = None,
+    tecs: list[Commission] | None = None,
+) -> dict[str, Any]:
     """Tables 1 and 2 merged per TEC, in the shape of ``voter_registration`` in the report
-    data of DESIGN.md §7::
+    data (docs/reports.md)::
 
         {"rows": [{"commission": "Bishkek TEC", "pec_count": 228, "preliminary": 424847,
-                   "control": 425107, "change": 260, "male": 179270, "female": 245837,
+                   "control": 425107, "change": 260, "split_stage": "control",
+                   "split_total": 425107, "male": 179270, "female": 245837,
                    "male_percent": 42.2, "female_percent": 57.8,
-                   "age_18_29": 100817, ..., "age_70_plus": 30061, ...}],
-         "totals": {...}}
+                   "age_18_29": 100817, "age_18_29_percent": 23.7, ...}],
+         "totals": {...},
+         "as_of": {"preliminary": ["2021-06-09"], "control": ["2021-06-20"]}}
 
-    Gender and age come from the control list. Two queries."""
-    commissions = list(tec_commissions(election))
-    table1 = _registration_table(election, commissions)
-    table2 = _gender_age_table(election, "control", commissions)
+    Only snapshots published on or before ``as_of`` count (a report's cut-off: a list
+    published after its period is left out). Gender and age come from the latest stage
+    that has them (the control list in the seed). Totals follow ``sum_if_complete``.
+
+    ``tecs``, the election's TECs in table order, saves the commissions query when the
+    caller has them already: then one query, else two."""
+    if tecs is None:
+        tecs = list(tec_commissions(election, as_of))
+    else:
+        prefetch_related_objects(tecs, snapshots_up_to(as_of))
+    rows = [_registration_row(tec) for tec in tecs]
+
+    def column_sum(key: str) -> int | None:
+        return sum_if_complete([row[key] for row in rows])
+
+    summed = ["pec_count", *STAGES, "change", "final_change", "split_total", "male", "female"]
+    totals: dict[str, Any] = {key: column_sum(key) for key in [*summed, *AGE_FIELDS]}
+    for name in ("male", "female", *AGE_FIELDS):
+        totals[f"{name}_percent"] = _percent(totals[name], totals["split_total"])
+    dates: dict[str, set[str]] = {}
+    for tec in tecs:
+        for snapshot in tec.voter_snapshots.all():
+            dates.setdefault(snapshot.stage, set()).add(snapshot.as_of.isoformat())
     return {
-        "rows": [_merged(r1, r2) for r1, r2 in zip(table1.rows, table2.rows, strict=True)],
-        "totals": _merged(table1.totals, table2.totals),
-        "as_of": {stage: _plain(day) for stage, day in table1.as_of.items()},
+        "rows": rows,
+        "totals": totals,
+        "as_of": {stage: sorted(days) for stage, days in dates.items()},
     }
 
 
-def _merged(r1: RegistrationRow, r2: GenderAgeRow) -> dict[str, Any]:
-    return {
-        "commission": r1.commission,
-        "district": r1.district,
-        "pec_count": r1.pec_count,
-        "preliminary": r1.preliminary,
-        "control": r1.control,
-        "final": r1.final,
-        "change": r1.change,
-        "final_change": r1.final_change,
-        "male": r2.male,
-        "female": r2.female,
-        "male_percent": _plain(r2.male_percent),
-        "female_percent": _plain(r2.female_percent),
-        **r2.ages,
+def _registration_row(tec: Commission) -> dict[str, Any]:
+    by_stage = {s.stage: s for s in tec.voter_snapshots.all()}
+    row: dict[str, Any] = {
+        "commission": tec.name,
+        "district": tec.district.name if tec.district else None,
+        "pec_count": tec.pec_count,
     }
+    for stage in STAGES:
+        row[stage] = by_stage[stage].total if stage in by_stage else None
+    row["change"] = _difference(row["control"], row["preliminary"])
+    row["final_change"] = _difference(row["final"], row["control"])
+    split = next(
+        (by_stage[s] for s in reversed(STAGES) if s in by_stage and by_stage[s].male is not None),
+        None,
+    )
+    row["split_stage"] = split.stage if split else None
+    row["split_total"] = split.total if split else None
+    row["male"] = split.male if split else None
+    row["female"] = split.female if split else None
+    row["male_percent"] = _percent(row["male"], row["split_total"])
+    row["female_percent"] = _percent(row["female"], row["split_total"])
+    for name in AGE_FIELDS:
+        row[name] = getattr(split, name) if split else None
+        row[f"{name}_percent"] = _percent(row[name], row["split_total"])
+    return row
+
+
+def _percent(part: int | None, whole: int | None) -> float | None:
+    return _plain(share(part, whole))
 
 
 # --- Lists ------------------------------------------------------------------------------

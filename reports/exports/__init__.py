@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.utils.text import slugify
 
@@ -18,13 +17,6 @@ CONTENT_TYPES = {
 FORMATS = tuple(CONTENT_TYPES)
 
 Progress = Callable[[int], None]
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    content: bytes
-    filename: str
-    content_type: str
 
 
 def filename_for(report_id: int, title: str, export_format: str) -> str:

@@ -89,6 +89,20 @@ def test_composition_changes_outside_the_period_are_not_listed(bishkek_tec_histo
     assert changes.joined == [] and changes.left == []
 
 
+def test_compositions_over_a_period_agree_with_the_single_commission_reads(
+    bishkek_tec_history, cec, django_assert_num_queries
+):
+    make_member(cec, full_name="Kairat Mamatov", role="chair", term_start=D(2021, 6, 30))
+    start, end = D(2021, 6, 21), D(2021, 7, 4)
+    with django_assert_num_queries(1):
+        over = queries.compositions_over([cec, bishkek_tec_history], start, end)
+    for commission in (cec, bishkek_tec_history):
+        changes = queries.composition_changes(commission, start, end)
+        assert names(over[commission.pk].members) == names(queries.composition_on(commission, end))
+        assert names(over[commission.pk].changes.joined) == names(changes.joined)
+        assert names(over[commission.pk].changes.left) == names(changes.left)
+
+
 # --- Complaints ------------------------------------------------------------------------
 
 

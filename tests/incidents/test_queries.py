@@ -74,9 +74,9 @@ def test_escalated_counts_incidents_with_a_live_escalation(world):
 
 def test_query_count_is_constant(world, django_assert_num_queries):
     file_incident(world, occurred_at=at(22))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         violation_counts(world.election)
     for day in range(22, 30):
         file_incident(world, user="lto_osh", occurred_at=at(day), party=world.nur)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         assert violation_counts(world.election)["total"] == 9

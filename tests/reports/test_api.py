@@ -146,11 +146,14 @@ def test_section_update_through_the_api_detects_conflicts(client):
     assert report.sections.get(key="summary").body == "One"
 
 
-def test_published_report_serves_its_snapshot_and_refuses_changes(client, monkeypatch):
+def test_published_report_serves_its_snapshot_and_refuses_changes(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
     world = build_world(districts=1, incidents_per_district=1)
     api = _client(client, Role.ANALYST)
     report = make_report(world.election)
-    assert api.post(f"/api/v1/reports/{report.pk}/publish/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):  # the files are rendered after commit
+        assert api.post(f"/api/v1/reports/{report.pk}/publish/").status_code == 200
     before = api.get(f"/api/v1/reports/{report.pk}/data/").json()
     from tests.reports.factories import make_incident
 

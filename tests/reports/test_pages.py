@@ -168,3 +168,44 @@ def test_dashboard_shows_charts_latest_incidents_and_stuck_escalations(client):
 def test_dashboard_survives_a_bad_election_parameter(client):
     client.force_login(make_user(Role.ANALYST))
     assert client.get("/dashboard/?election=abc").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["settings/", "sections/summary/", "recommendations/", "recommendations/{rec}/",
+     "abbreviations/", "abbreviations/{abbr}/", "publish/"],
+)  # fmt: skip
+def test_every_editing_page_of_a_published_report_sends_back_to_it(client, monkeypatch, page):
+    from reports import services
+
+    monkeypatch.setattr(services, "render_export", lambda document, export_format: b"file")
+    analyst = make_user(Role.ANALYST)
+    report = make_report(actor=analyst)
+    rec = services.recommendation_create(actor=analyst, report=report, addressee="others",
+                                         text="x")  # fmt: skip
+    abbr = services.abbreviation_create(actor=analyst, report=report, short="X", meaning="x")
+    services.report_publish(actor=analyst, report=report)
+    client.force_login(analyst)
+    url = f"/reports/{report.pk}/" + page.format(rec=rec.pk, abbr=abbr.pk)
+    for response in (client.get(url), client.post(url, {"body": "x", "action": "delete"})):
+        assert response.status_code == 302 and response.url == f"/reports/{report.pk}/"
+    followed = client.get(url, follow=True).content.decode()
+    assert "This report is published and can no longer be changed." in followed
+
+
+def test_publishing_page_shows_the_files_being_prepared(client, django_capture_on_commit_callbacks):
+    report = make_report(build_world(districts=1).election)
+    client.force_login(make_user(Role.ANALYST))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(f"/reports/{report.pk}/publish/", follow=True)
+    html = response.content.decode()
+    assert "The report is published and frozen." in html and "being prepared" in html
+    assert html.count('hx-trigger="every 1s"') == 4  # the four export jobs' progress
+    early = client.get(f"/reports/{report.pk}/download/pdf/")
+    assert early.status_code == 302 and early.url == f"/reports/{report.pk}/"
+    for callback in callbacks:
+        callback()
+    html = client.get(f"/reports/{report.pk}/").content.decode()
+    assert "aria-disabled" not in html and f"/reports/{report.pk}/download/pdf/" in html
+    pdf = client.get(f"/reports/{report.pk}/download/pdf/")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -75,11 +75,12 @@ def test_narrative_survives_data_changes():
     assert report.sections.get(key="violations").body == "My own words."
 
 
-def test_publishing_freezes_data_and_files():
+def test_publishing_freezes_data_and_files(django_capture_on_commit_callbacks):
     world = build_world(districts=1, incidents_per_district=1)
     analyst = make_user(Role.ANALYST)
     report = make_report(world.election, actor=analyst)
-    services.report_publish(actor=analyst, report=report)
+    with django_capture_on_commit_callbacks(execute=True):  # the files are rendered after commit
+        services.report_publish(actor=analyst, report=report)
     report = queries.report_with_parts().get(pk=report.pk)
     assert report.status == "published" and report.published_at is not None
     snapshot = ReportSnapshot.objects.get(report=report)
@@ -168,3 +169,53 @@ def test_unknown_export_format_is_refused():
         services.export_job_create(actor=analyst, report=make_report(), export_format="zip")
     assert "format" in error.value.message_dict
     assert not ExportJob.objects.exists()
+
+
+def test_publishing_renders_the_files_after_commit_as_export_jobs(
+    django_capture_on_commit_callbacks,
+):
+    analyst = make_user(Role.ANALYST)
+    report = make_report(build_world(districts=1).election, actor=analyst)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.report_publish(actor=analyst, report=report)
+    snapshot = ReportSnapshot.objects.get(report=report)
+    assert snapshot.data["violations"] and not snapshot.pdf  # data frozen, no file yet
+    jobs = {job.format: job for job in ExportJob.objects.filter(report=report)}
+    assert set(jobs) == {"html", "pdf", "docx", "xlsx"} and len(callbacks) == 4
+    for callback in callbacks:
+        callback()
+    snapshot.refresh_from_db()
+    assert snapshot.pdf.read().startswith(b"%PDF")
+    assert {job.status for job in ExportJob.objects.filter(report=report)} == {"done"}
+    first = snapshot.pdf.name
+    services.export_job_run(job_id=jobs["pdf"].pk)  # delivered twice: nothing changes
+    snapshot.refresh_from_db()
+    assert snapshot.pdf.name == first
+
+
+def test_a_failed_publication_file_shows_and_is_rendered_again(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    analyst = make_user(Role.ANALYST)
+    report = make_report(build_world(districts=1).election, actor=analyst)
+    real = services.render_export
+
+    def pdf_breaks(document, export_format, progress=None):
+        if export_format == "pdf":
+            raise RuntimeError("layout exploded")
+        return real(document, export_format, progress)
+
+    monkeypatch.setattr(services, "render_export", pdf_breaks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_publish(actor=analyst, report=report)
+    report = queries.report_with_parts().get(pk=report.pk)
+    jobs = queries.latest_export_jobs(report)
+    assert queries.publication_files(report, jobs) == {
+        "html": "ready", "pdf": "missing", "docx": "ready", "xlsx": "ready"
+    }  # fmt: skip
+    assert queries.published_file(report, "pdf") is None
+    monkeypatch.setattr(services, "render_export", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.export_job_create(actor=analyst, report=report, export_format="pdf")
+    report = queries.report_with_parts().get(pk=report.pk)
+    assert queries.published_file(report, "pdf").startswith(b"%PDF")

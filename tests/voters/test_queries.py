@@ -98,17 +98,39 @@ def test_report_data_merges_both_tables_in_the_design_shape(tecs):
         "final": None,
         "change": 260,
         "final_change": None,
+        "split_stage": "control",
+        "split_total": 425_107,
         "male": 179_270,
         "female": 245_837,
         "male_percent": 42.2,
         "female_percent": 57.8,
         "age_18_29": 100_817,
+        "age_18_29_percent": 23.7,
         "age_30_39": 99_529,
+        "age_30_39_percent": 23.4,
         "age_40_49": 77_311,
+        "age_40_49_percent": 18.2,
         "age_50_59": 68_649,
+        "age_50_59_percent": 16.1,
         "age_60_69": 48_740,
+        "age_60_69_percent": 11.5,
         "age_70_plus": 30_061,
+        "age_70_plus_percent": 7.1,
     }
+    assert data["totals"]["control"] == 610_465 and data["totals"]["change"] == 310
+    assert data["as_of"] == {"preliminary": ["2021-06-09"], "control": ["2021-06-20"]}
+
+
+@pytest.mark.django_db
+def test_report_data_leaves_out_snapshots_published_after_the_cut_off(tecs):
+    load_seed(tecs)
+    make_snapshot(tecs["Osh TEC"], "final", as_of=dt.date(2021, 7, 9), total=148_300)
+    election = tecs["Osh TEC"].election
+    assert voter_registration_data(election)["rows"][1]["final"] == 148_300
+    cut = voter_registration_data(election, as_of=dt.date(2021, 7, 4))
+    assert cut["rows"][1]["final"] is None and "final" not in cut["as_of"]
+    early = voter_registration_data(election, as_of=dt.date(2021, 6, 10))
+    assert early["totals"]["control"] is None and early["totals"]["preliminary"] == 610_155
 
 
 @pytest.mark.django_db
