@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from commissions.models import (
@@ -23,6 +23,7 @@ from commissions.models import (
     Complaint,
 )
 from observation.audit import audit_log
+from observation.kernel.db import model_save, model_update
 
 M = TypeVar("M", bound=models.Model)
 
@@ -57,24 +58,11 @@ def _snapshot(instance: models.Model, names: Iterable[str]) -> dict[str, Any]:
     return {instance._meta.get_field(n).attname: _value(instance, n) for n in names}
 
 
-def _save(instance: M) -> M:
-    """Validate every rule, then write. A unique row inserted meanwhile by another request
-    still ends as a ValidationError rather than a server error."""
-    instance.full_clean()
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError as exc:
-        raise ValidationError(
-            _("This conflicts with a record saved at the same time. Reload and try again.")
-        ) from exc
-    return instance
-
-
-def _update(
+def _edit(
     instance: M, changes: dict[str, Any], *, allowed: Iterable[str], fixed: Iterable[str] = ()
 ) -> dict[str, list[Any]]:
-    """Apply ``changes``, validate and save; return ``{attname: [old, new]}``."""
+    """Refuse a field not ``allowed`` or a change to a ``fixed`` one, then apply the rest
+    (``observation.kernel.db.model_update``); return ``{attname: [old, new]}``."""
     allowed = set(allowed)
     unknown = set(changes) - allowed - set(fixed)
     if unknown:
@@ -82,13 +70,7 @@ def _update(
     for name in fixed:
         if name in changes and _pk(changes[name]) != _value(instance, name):
             raise ValidationError({name: _("This cannot be changed once recorded.")})
-    before = _snapshot(instance, changes)
-    for name, value in changes.items():
-        if name in allowed:
-            setattr(instance, name, value)
-    _save(instance)
-    after = _snapshot(instance, changes)
-    return {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    return model_update(instance, {k: v for k, v in changes.items() if k in allowed})
 
 
 def _pk(value: Any) -> Any:
@@ -118,7 +100,7 @@ def commission_create(
     note: str = "",
 ) -> Commission:
     with transaction.atomic():
-        commission = _save(
+        commission = model_save(
             Commission(
                 election=election,
                 level=level,
@@ -143,7 +125,7 @@ def commission_update(*, actor: Any, commission: Commission, **changes: Any) -> 
     activity recorded for it depend on them."""
     with transaction.atomic():
         commission = _lock(commission)
-        diff = _update(commission, changes, allowed=COMMISSION_FIELDS, fixed=("election", "level"))
+        diff = _edit(commission, changes, allowed=COMMISSION_FIELDS, fixed=("election", "level"))
         if diff:
             audit_log(actor=actor, action="commission.update", target=commission, data=diff)
     return commission
@@ -180,7 +162,7 @@ def commission_member_add(
 ) -> CommissionMember:
     with transaction.atomic():
         commission = _lock(commission)
-        member = _save(
+        member = model_save(
             CommissionMember(
                 commission=commission,
                 full_name=full_name,
@@ -211,7 +193,7 @@ def commission_member_update(
     with transaction.atomic():
         Commission.objects.select_for_update().get(pk=member.commission_id)
         member = _lock(member)
-        diff = _update(member, changes, allowed=MEMBER_FIELDS, fixed=("commission",))
+        diff = _edit(member, changes, allowed=MEMBER_FIELDS, fixed=("commission",))
         if diff:
             audit_log(actor=actor, action="commission_member.update", target=member, data=diff)
     return member
@@ -233,7 +215,7 @@ def commission_member_end_term(
         changes: dict[str, Any] = {"term_end": term_end}
         if note is not None:
             changes["note"] = note
-        diff = _update(member, changes, allowed=("term_end", "note"))
+        diff = _edit(member, changes, allowed=("term_end", "note"))
         audit_log(actor=actor, action="commission_member.end_term", target=member, data=diff)
     return member
 
@@ -266,7 +248,7 @@ def commission_meeting_record(
     notes: str = "",
 ) -> CommissionMeeting:
     with transaction.atomic():
-        meeting = _save(
+        meeting = model_save(
             CommissionMeeting(
                 commission=commission,
                 date=date,
@@ -297,7 +279,7 @@ def commission_meeting_update(
             raise ValidationError(
                 {"date": _("Decisions taken at this meeting carry its date; change them first.")}
             )
-        diff = _update(meeting, changes, allowed=MEETING_FIELDS, fixed=("commission",))
+        diff = _edit(meeting, changes, allowed=MEETING_FIELDS, fixed=("commission",))
         if diff:
             audit_log(actor=actor, action="commission_meeting.update", target=meeting, data=diff)
     return meeting
@@ -333,7 +315,7 @@ def commission_decision_record(
     legal_basis: str = "",
 ) -> CommissionDecision:
     with transaction.atomic():
-        decision = _save(
+        decision = model_save(
             CommissionDecision(
                 commission=commission,
                 meeting=meeting,
@@ -361,7 +343,7 @@ def commission_decision_update(
 ) -> CommissionDecision:
     with transaction.atomic():
         decision = _lock(decision)
-        diff = _update(decision, changes, allowed=DECISION_FIELDS, fixed=("commission",))
+        diff = _edit(decision, changes, allowed=DECISION_FIELDS, fixed=("commission",))
         if diff:
             audit_log(actor=actor, action="commission_decision.update", target=decision, data=diff)
     return decision
@@ -407,7 +389,7 @@ def complaint_record(
     if deadline is None and received_on is not None and commission is not None:
         deadline = default_deadline(commission, received_on)
     with transaction.atomic():
-        complaint = _save(
+        complaint = model_save(
             Complaint(
                 commission=commission,
                 filed_on=filed_on,
@@ -453,7 +435,7 @@ def complaint_update(*, actor: Any, complaint: Complaint, **changes: Any) -> Com
             changes["deadline"] = default_deadline(
                 complaint.commission, changes.get("received_on", complaint.received_on)
             )
-        diff = _update(complaint, changes, allowed=COMPLAINT_FIELDS, fixed=("commission",))
+        diff = _edit(complaint, changes, allowed=COMPLAINT_FIELDS, fixed=("commission",))
         if diff:
             audit_log(actor=actor, action="complaint.update", target=complaint, data=diff)
     return complaint
@@ -469,7 +451,7 @@ def complaint_decide(
             raise ValidationError(
                 {"status": _("Only an open complaint can be decided; this one is closed.")}
             )
-        diff = _update(
+        diff = _edit(
             complaint,
             {"status": Complaint.Status.DECIDED, "decided_on": decided_on, "decision": decision},
             allowed=COMPLAINT_FIELDS,

@@ -17,11 +17,12 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 
-from observation.audit import audit_log, model_changes
+from observation.audit import audit_log
+from observation.kernel.db import model_save, model_update
 from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
 from observation.policies import (
     PARTY_MEETINGS,
@@ -50,28 +51,10 @@ def _refuse_move(instance: models.Model, field: str, value: Any, message: Any) -
         raise ValidationError({field: message})
 
 
-def _jsonable_changes(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    return {
-        name: [v.pk if isinstance(v, models.Model) else v for v in pair]
-        for name, pair in changes.items()
-    }
-
-
-def _save(instance: models.Model, **options: Any) -> None:
-    try:
-        with transaction.atomic():
-            instance.save(**options)
-    except IntegrityError:
-        # Another request took the same position, code or name between full_clean() and
-        # save(). Validating again names the field (a 400, not a 500); anything else is
-        # a real fault and propagates.
-        instance.full_clean()
-        raise
-
-
-def _create(instance: M, *, actor: Any, action: str) -> M:
-    instance.full_clean()
-    _save(instance, force_insert=True)
+def _create_audited(instance: M, *, actor: Any, action: str) -> M:
+    # A position, code or name taken meanwhile by another request is a field error
+    # (observation.kernel.db).
+    model_save(instance, force_insert=True)
     audit_log(
         actor=actor,
         action=action,
@@ -85,15 +68,13 @@ def _create(instance: M, *, actor: Any, action: str) -> M:
     return instance
 
 
-def _update(instance: M, *, actor: Any, action: str, fields: dict[str, Any]) -> M:
+def _update_audited(instance: M, *, actor: Any, action: str, fields: dict[str, Any]) -> M:
     """Apply ``fields`` to the locked row ``instance``, validate, save, audit."""
-    changes = model_changes(instance, fields)
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean()
+    changes = model_update(instance, fields)
     if changes:
-        _save(instance, update_fields=list(changes))
-        audit_log(actor=actor, action=action, target=instance, data=_jsonable_changes(changes))
+        # The entry names the field ("party"), not its column ("party_id").
+        data = {instance._meta.get_field(column).name: pair for column, pair in changes.items()}
+        audit_log(actor=actor, action=action, target=instance, data=data)
     return instance
 
 
@@ -129,7 +110,7 @@ def election_create(
         observation_start=observation_start,
         observation_end=observation_end,
     )
-    return _create(election, actor=actor, action="election.create")
+    return _create_audited(election, actor=actor, action="election.create")
 
 
 @transaction.atomic
@@ -152,7 +133,7 @@ def election_update(
         observation_start=observation_start,
         observation_end=observation_end,
     )
-    return _update(election, actor=actor, action="election.update", fields=fields)
+    return _update_audited(election, actor=actor, action="election.update", fields=fields)
 
 
 @transaction.atomic
@@ -183,7 +164,7 @@ def district_create(
         mandates=mandates,
         threshold_percent=threshold_percent,
     )
-    return _create(district, actor=actor, action="district.create")
+    return _create_audited(district, actor=actor, action="district.create")
 
 
 @transaction.atomic
@@ -206,7 +187,7 @@ def district_update(
         _("A district stays in its election; create the district in the other election."),
     )
     fields = _given(name=name, code=code, mandates=mandates, threshold_percent=threshold_percent)
-    return _update(district, actor=actor, action="district.update", fields=fields)
+    return _update_audited(district, actor=actor, action="district.update", fields=fields)
 
 
 @transaction.atomic
@@ -222,7 +203,9 @@ def district_delete(*, actor: Any, district: District) -> None:
 @transaction.atomic
 def party_create(*, actor: Any, name: str, short_name: str = "") -> Party:
     _require_reference_writer(actor)
-    return _create(Party(name=name, short_name=short_name), actor=actor, action="party.create")
+    return _create_audited(
+        Party(name=name, short_name=short_name), actor=actor, action="party.create"
+    )
 
 
 @transaction.atomic
@@ -232,7 +215,7 @@ def party_update(
     _require_reference_writer(actor)
     party = _locked(Party, party.pk)
     fields = _given(name=name, short_name=short_name)
-    return _update(party, actor=actor, action="party.update", fields=fields)
+    return _update_audited(party, actor=actor, action="party.update", fields=fields)
 
 
 @transaction.atomic
@@ -251,7 +234,7 @@ def party_list_create(
 ) -> PartyList:
     _require_reference_writer(actor)
     party_list = PartyList(party=party, district=district, nominated_count=nominated_count)
-    return _create(party_list, actor=actor, action="party_list.create")
+    return _create_audited(party_list, actor=actor, action="party_list.create")
 
 
 @transaction.atomic
@@ -268,7 +251,7 @@ def party_list_update(
     _refuse_move(party_list, "party", party, _("A list stays with its party."))
     _refuse_move(party_list, "district", district, _("A list stays in its district."))
     fields = _given(nominated_count=nominated_count)
-    return _update(party_list, actor=actor, action="party_list.update", fields=fields)
+    return _update_audited(party_list, actor=actor, action="party_list.update", fields=fields)
 
 
 @transaction.atomic
@@ -309,7 +292,7 @@ def candidate_create(
         denial_reason=denial_reason,
         is_demo=is_demo,
     )
-    return _create(candidate, actor=actor, action="candidate.create")
+    return _create_audited(candidate, actor=actor, action="candidate.create")
 
 
 @transaction.atomic
@@ -336,7 +319,7 @@ def candidate_update(
     )
     fields = _given(full_name=full_name, gender=gender, position=position)
     fields.update(_status_fields(candidate, status, denial_reason))
-    return _update(candidate, actor=actor, action="candidate.update", fields=fields)
+    return _update_audited(candidate, actor=actor, action="candidate.update", fields=fields)
 
 
 @transaction.atomic
@@ -347,7 +330,7 @@ def candidate_set_status(
     _require_reference_writer(actor)
     candidate = _locked(Candidate, candidate.pk)
     fields = _status_fields(candidate, status, denial_reason or "")
-    return _update(candidate, actor=actor, action="candidate.set_status", fields=fields)
+    return _update_audited(candidate, actor=actor, action="candidate.set_status", fields=fields)
 
 
 def _status_fields(
@@ -403,7 +386,7 @@ def party_meeting_create(
         concerns=concerns,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    return _create(meeting, actor=actor, action="party_meeting.create")
+    return _create_audited(meeting, actor=actor, action="party_meeting.create")
 
 
 @transaction.atomic
@@ -424,7 +407,7 @@ def party_meeting_update(
     fields = _given(
         party=party, district=district, date=date, attendees=attendees, concerns=concerns
     )
-    return _update(meeting, actor=actor, action="party_meeting.update", fields=fields)
+    return _update_audited(meeting, actor=actor, action="party_meeting.update", fields=fields)
 
 
 @transaction.atomic
