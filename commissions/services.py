@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -24,6 +24,9 @@ from commissions.models import (
 )
 from observation.audit import audit_log
 from observation.kernel.db import model_save, model_update
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 M = TypeVar("M", bound=models.Model)
 
@@ -90,7 +93,7 @@ COMMISSION_FIELDS = ("name", "parent", "district", "pec_count", "note")
 
 def commission_create(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     election: Any,
     level: str,
     name: str,
@@ -120,7 +123,9 @@ def commission_create(
     return commission
 
 
-def commission_update(*, actor: Any, commission: Commission, **changes: Any) -> Commission:
+def commission_update(
+    *, actor: AbstractBaseUser, commission: Commission, **changes: Any
+) -> Commission:
     """Edit a commission. Its election and level are fixed: the tree under it and the
     activity recorded for it depend on them."""
     with transaction.atomic():
@@ -148,7 +153,7 @@ MEMBER_FIELDS = (
 
 def commission_member_add(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     commission: Commission,
     full_name: str,
     term_start: dt.date,
@@ -186,7 +191,7 @@ def commission_member_add(
 
 
 def commission_member_update(
-    *, actor: Any, member: CommissionMember, **changes: Any
+    *, actor: AbstractBaseUser, member: CommissionMember, **changes: Any
 ) -> CommissionMember:
     """Correct a term. A member moving to another commission or role starts a new term
     (``commission_member_add``) after this one ends, so the record keeps both."""
@@ -200,7 +205,7 @@ def commission_member_update(
 
 
 def commission_member_end_term(
-    *, actor: Any, member: CommissionMember, term_end: dt.date, note: str | None = None
+    *, actor: AbstractBaseUser, member: CommissionMember, term_end: dt.date, note: str | None = None
 ) -> CommissionMember:
     """Record the member's last day in office."""
     with transaction.atomic():
@@ -236,7 +241,7 @@ MEETING_FIELDS = (
 
 def commission_meeting_record(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     commission: Commission,
     date: dt.date,
     mode: str,
@@ -271,7 +276,7 @@ def commission_meeting_record(
 
 
 def commission_meeting_update(
-    *, actor: Any, meeting: CommissionMeeting, **changes: Any
+    *, actor: AbstractBaseUser, meeting: CommissionMeeting, **changes: Any
 ) -> CommissionMeeting:
     with transaction.atomic():
         meeting = _lock(meeting)
@@ -302,7 +307,7 @@ DECISION_FIELDS = (
 
 def commission_decision_record(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     commission: Commission,
     date: dt.date,
     kind: str,
@@ -339,7 +344,7 @@ def commission_decision_record(
 
 
 def commission_decision_update(
-    *, actor: Any, decision: CommissionDecision, **changes: Any
+    *, actor: AbstractBaseUser, decision: CommissionDecision, **changes: Any
 ) -> CommissionDecision:
     with transaction.atomic():
         decision = _lock(decision)
@@ -373,7 +378,7 @@ def default_deadline(commission: Commission, received_on: dt.date) -> dt.date:
 
 def complaint_record(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     commission: Commission,
     filed_on: dt.date,
     received_on: dt.date,
@@ -411,7 +416,7 @@ def complaint_record(
     return complaint
 
 
-def complaint_update(*, actor: Any, complaint: Complaint, **changes: Any) -> Complaint:
+def complaint_update(*, actor: AbstractBaseUser, complaint: Complaint, **changes: Any) -> Complaint:
     """Correct a complaint or move it on: received → under review → decided, or
     withdrawn while open. A closed complaint does not reopen."""
     with transaction.atomic():
@@ -442,7 +447,7 @@ def complaint_update(*, actor: Any, complaint: Complaint, **changes: Any) -> Com
 
 
 def complaint_decide(
-    *, actor: Any, complaint: Complaint, decided_on: dt.date, decision: str
+    *, actor: AbstractBaseUser, complaint: Complaint, decided_on: dt.date, decision: str
 ) -> Complaint:
     """Record the commission's decision on an open complaint."""
     with transaction.atomic():

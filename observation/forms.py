@@ -70,13 +70,6 @@ class CandidateForm(ServiceForm):
         help_texts = {"denial_reason": _("Required when registration was denied; else empty.")}
 
 
-class CandidateStatusForm(ServiceForm):
-    class Meta:
-        model = Candidate
-        fields = ["status", "denial_reason"]
-        widgets = {"denial_reason": forms.Textarea(attrs={"rows": 3})}
-
-
 class PartyMeetingForm(ServiceForm):
     class Meta:
         model = PartyMeeting

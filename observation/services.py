@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -31,10 +31,13 @@ from observation.policies import (
     visible_districts,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
 M = TypeVar("M", bound=models.Model)
 
 
-def _require_reference_writer(actor: Any) -> None:
+def _require_reference_writer(actor: AbstractBaseUser) -> None:
     if not REFERENCE_DATA.can_write(actor):
         raise PermissionDenied(_("Only analysts and administrators edit reference data."))
 
@@ -51,7 +54,7 @@ def _refuse_move(instance: models.Model, field: str, value: Any, message: Any) -
         raise ValidationError({field: message})
 
 
-def _create_audited(instance: M, *, actor: Any, action: str) -> M:
+def _create_audited(instance: M, *, actor: AbstractBaseUser, action: str) -> M:
     # A position, code or name taken meanwhile by another request is a field error
     # (observation.kernel.db).
     model_save(instance, force_insert=True)
@@ -68,7 +71,9 @@ def _create_audited(instance: M, *, actor: Any, action: str) -> M:
     return instance
 
 
-def _update_audited(instance: M, *, actor: Any, action: str, fields: dict[str, Any]) -> M:
+def _update_audited(
+    instance: M, *, actor: AbstractBaseUser, action: str, fields: dict[str, Any]
+) -> M:
     """Apply ``fields`` to the locked row ``instance``, validate, save, audit."""
     changes = model_update(instance, fields)
     if changes:
@@ -78,7 +83,7 @@ def _update_audited(instance: M, *, actor: Any, action: str, fields: dict[str, A
     return instance
 
 
-def _delete(instance: models.Model, *, actor: Any, action: str) -> None:
+def _delete(instance: models.Model, *, actor: AbstractBaseUser, action: str) -> None:
     audit_log(actor=actor, action=action, target=instance, data={"repr": str(instance)})
     instance.delete()
 
@@ -95,7 +100,7 @@ def _locked(model: type[M], pk: Any) -> M:
 @transaction.atomic
 def election_create(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     name: str,
     kind: str,
     election_day: dt.date,
@@ -116,7 +121,7 @@ def election_create(
 @transaction.atomic
 def election_update(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     election: Election,
     name: str | None = None,
     kind: str | None = None,
@@ -137,7 +142,7 @@ def election_update(
 
 
 @transaction.atomic
-def election_delete(*, actor: Any, election: Election) -> None:
+def election_delete(*, actor: AbstractBaseUser, election: Election) -> None:
     """Refused with ``ProtectedError`` while the election has districts."""
     _require_reference_writer(actor)
     _delete(_locked(Election, election.pk), actor=actor, action="election.delete")
@@ -149,7 +154,7 @@ def election_delete(*, actor: Any, election: Election) -> None:
 @transaction.atomic
 def district_create(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     election: Election,
     name: str,
     code: str,
@@ -170,7 +175,7 @@ def district_create(
 @transaction.atomic
 def district_update(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     district: District,
     election: Election | None = None,
     name: str | None = None,
@@ -191,7 +196,7 @@ def district_update(
 
 
 @transaction.atomic
-def district_delete(*, actor: Any, district: District) -> None:
+def district_delete(*, actor: AbstractBaseUser, district: District) -> None:
     """Refused with ``ProtectedError`` while party lists or other records use it."""
     _require_reference_writer(actor)
     _delete(_locked(District, district.pk), actor=actor, action="district.delete")
@@ -201,7 +206,7 @@ def district_delete(*, actor: Any, district: District) -> None:
 
 
 @transaction.atomic
-def party_create(*, actor: Any, name: str, short_name: str = "") -> Party:
+def party_create(*, actor: AbstractBaseUser, name: str, short_name: str = "") -> Party:
     _require_reference_writer(actor)
     return _create_audited(
         Party(name=name, short_name=short_name), actor=actor, action="party.create"
@@ -210,7 +215,7 @@ def party_create(*, actor: Any, name: str, short_name: str = "") -> Party:
 
 @transaction.atomic
 def party_update(
-    *, actor: Any, party: Party, name: str | None = None, short_name: str | None = None
+    *, actor: AbstractBaseUser, party: Party, name: str | None = None, short_name: str | None = None
 ) -> Party:
     _require_reference_writer(actor)
     party = _locked(Party, party.pk)
@@ -219,7 +224,7 @@ def party_update(
 
 
 @transaction.atomic
-def party_delete(*, actor: Any, party: Party) -> None:
+def party_delete(*, actor: AbstractBaseUser, party: Party) -> None:
     """Refused with ``ProtectedError`` while the party has lists or meetings."""
     _require_reference_writer(actor)
     _delete(_locked(Party, party.pk), actor=actor, action="party.delete")
@@ -230,7 +235,7 @@ def party_delete(*, actor: Any, party: Party) -> None:
 
 @transaction.atomic
 def party_list_create(
-    *, actor: Any, party: Party, district: District, nominated_count: int = 0
+    *, actor: AbstractBaseUser, party: Party, district: District, nominated_count: int = 0
 ) -> PartyList:
     _require_reference_writer(actor)
     party_list = PartyList(party=party, district=district, nominated_count=nominated_count)
@@ -240,7 +245,7 @@ def party_list_create(
 @transaction.atomic
 def party_list_update(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     party_list: PartyList,
     party: Party | None = None,
     district: District | None = None,
@@ -255,7 +260,7 @@ def party_list_update(
 
 
 @transaction.atomic
-def party_list_delete(*, actor: Any, party_list: PartyList) -> None:
+def party_list_delete(*, actor: AbstractBaseUser, party_list: PartyList) -> None:
     """Only an empty list can go: deleting would otherwise take its candidates along."""
     _require_reference_writer(actor)
     party_list = _locked(PartyList, party_list.pk)
@@ -273,7 +278,7 @@ def party_list_delete(*, actor: Any, party_list: PartyList) -> None:
 @transaction.atomic
 def candidate_create(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     party_list: PartyList,
     full_name: str,
     gender: str,
@@ -298,7 +303,7 @@ def candidate_create(
 @transaction.atomic
 def candidate_update(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     candidate: Candidate,
     party_list: PartyList | None = None,
     full_name: str | None = None,
@@ -324,7 +329,7 @@ def candidate_update(
 
 @transaction.atomic
 def candidate_set_status(
-    *, actor: Any, candidate: Candidate, status: str, denial_reason: str = ""
+    *, actor: AbstractBaseUser, candidate: Candidate, status: str, denial_reason: str = ""
 ) -> Candidate:
     """Register, deny (with the reason) or withdraw a candidate."""
     _require_reference_writer(actor)
@@ -346,7 +351,7 @@ def _status_fields(
 
 
 @transaction.atomic
-def candidate_delete(*, actor: Any, candidate: Candidate) -> None:
+def candidate_delete(*, actor: AbstractBaseUser, candidate: Candidate) -> None:
     _require_reference_writer(actor)
     _delete(_locked(Candidate, candidate.pk), actor=actor, action="candidate.delete")
 
@@ -354,7 +359,7 @@ def candidate_delete(*, actor: Any, candidate: Candidate) -> None:
 # --- Party meetings -----------------------------------------------------------------------
 
 
-def _require_meeting_recorder(actor: Any, district: District | None) -> None:
+def _require_meeting_recorder(actor: AbstractBaseUser, district: District | None) -> None:
     """Observers record meetings in the districts they cover; head office and analysts
     anywhere. A district outside the actor's reach is bad input (400), not a 403, so the
     form and the API can say which field is wrong."""
@@ -370,7 +375,7 @@ def _require_meeting_recorder(actor: Any, district: District | None) -> None:
 @transaction.atomic
 def party_meeting_create(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     party: Party,
     district: District,
     date: dt.date,
@@ -392,7 +397,7 @@ def party_meeting_create(
 @transaction.atomic
 def party_meeting_update(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     meeting: PartyMeeting,
     party: Party | None = None,
     district: District | None = None,
@@ -411,7 +416,7 @@ def party_meeting_update(
 
 
 @transaction.atomic
-def party_meeting_delete(*, actor: Any, meeting: PartyMeeting) -> None:
+def party_meeting_delete(*, actor: AbstractBaseUser, meeting: PartyMeeting) -> None:
     meeting = _locked(PartyMeeting, meeting.pk)
     if not party_meeting_editable_by(actor, meeting):
         raise PermissionDenied(_("You do not cover the district of this meeting."))
