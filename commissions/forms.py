@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models import (
@@ -17,24 +16,8 @@ from commissions.models import (
     CommissionMember,
     Complaint,
 )
+from observation.kernel.forms import DateInput
 from observation.models import Candidate, Party
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names when the form
-    has that field, otherwise at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class CompositionDateForm(forms.Form):

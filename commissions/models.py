@@ -6,11 +6,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from commissions.constraints import FieldCheckConstraint
+from observation.kernel.db import FieldNamedConstraints
 from observation.models import Candidate, District, Election, Party, PartyList
 
 
-class Commission(models.Model):
+class Commission(FieldNamedConstraints, models.Model):
     """An election commission: the CEC, a TEC (one per district) or a PEC."""
 
     class Level(models.TextChoices):
@@ -56,38 +56,45 @@ class Commission(models.Model):
         ),
     )
 
+    constraint_fields = {
+        "level_valid": "level",
+        "parent_by_level": "parent",
+        "district_by_level": "district",
+        "pec_count_only_for_tec": "pec_count",
+    }
+
     class Meta:
         ordering = ["election", "level", "name"]
         constraints = [
             models.UniqueConstraint(fields=["election", "name"], name="commission_unique_name"),
-            FieldCheckConstraint(
-                field="level",
+            models.CheckConstraint(
                 condition=Q(level__in=["CEC", "TEC", "PEC"]),
                 name="commission_level_valid",
+                violation_error_code="level_valid",
                 violation_error_message=_("Choose CEC, TEC or PEC."),
             ),
             # The CEC is the root of the tree; every other commission sits under a parent
             # and serves a district.
-            FieldCheckConstraint(
-                field="parent",
+            models.CheckConstraint(
                 condition=Q(level="CEC", parent__isnull=True)
                 | (~Q(level="CEC") & Q(parent__isnull=False)),
                 name="commission_parent_by_level",
+                violation_error_code="parent_by_level",
                 violation_error_message=_(
                     "The CEC has no parent commission; a TEC or PEC needs one."
                 ),
             ),
-            FieldCheckConstraint(
-                field="district",
+            models.CheckConstraint(
                 condition=Q(level="CEC", district__isnull=True)
                 | (~Q(level="CEC") & Q(district__isnull=False)),
                 name="commission_district_by_level",
+                violation_error_code="district_by_level",
                 violation_error_message=_("The CEC serves no single district; a TEC or PEC does."),
             ),
-            FieldCheckConstraint(
-                field="pec_count",
+            models.CheckConstraint(
                 condition=Q(level="TEC") | Q(pec_count__isnull=True),
                 name="commission_pec_count_only_for_tec",
+                violation_error_code="pec_count_only_for_tec",
                 violation_error_message=_("Only a TEC has a number of PECs."),
             ),
             models.UniqueConstraint(
@@ -150,7 +157,7 @@ def overlapping_terms(start, end) -> Q:
     return q
 
 
-class CommissionMember(models.Model):
+class CommissionMember(FieldNamedConstraints, models.Model):
     """One term of one person on a commission. A commission's composition on a date is
     the set of terms covering that date (see ``queries.composition_on``)."""
 
@@ -200,28 +207,34 @@ class CommissionMember(models.Model):
     re_elected = models.BooleanField(_("re-elected"), default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
+    constraint_fields = {
+        "term_ordered": "term_end",
+        "role_valid": "role",
+        "nominated_by_valid": "nominated_by",
+    }
+
     class Meta:
         ordering = ["commission", "term_start", "full_name"]
         constraints = [
-            FieldCheckConstraint(
-                field="term_end",
+            models.CheckConstraint(
                 condition=Q(term_end__isnull=True) | Q(term_end__gte=F("term_start")),
                 name="member_term_ordered",
+                violation_error_code="term_ordered",
                 violation_error_message=_("A term cannot end before it starts."),
             ),
             models.UniqueConstraint(
                 fields=["commission", "full_name", "term_start"], name="member_unique_term"
             ),
-            FieldCheckConstraint(
-                field="role",
+            models.CheckConstraint(
                 condition=Q(role__in=["chair", "deputy_chair", "secretary", "member"]),
                 name="member_role_valid",
+                violation_error_code="role_valid",
                 violation_error_message=_("Choose a role from the list."),
             ),
-            FieldCheckConstraint(
-                field="nominated_by",
+            models.CheckConstraint(
                 condition=Q(nominated_by__in=["president", "parliament", "party", "other"]),
                 name="member_nominated_by_valid",
+                violation_error_code="nominated_by_valid",
                 violation_error_message=_("Choose a nominating body from the list."),
             ),
         ]
@@ -257,7 +270,7 @@ class CommissionMember(models.Model):
             raise ValidationError(errors)
 
 
-class CommissionMeeting(models.Model):
+class CommissionMeeting(FieldNamedConstraints, models.Model):
     """A commission session that an observer followed, and what they saw."""
 
     class Mode(models.TextChoices):
@@ -309,23 +322,29 @@ class CommissionMeeting(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
+    constraint_fields = {
+        "mode_valid": "mode",
+        "sanitary_rules_valid": "sanitary_rules",
+        "notified_how_valid": "notified_how",
+        "notified_how_needs_notice": "notified_how",
+    }
+
     class Meta:
         ordering = ["-date", "commission__name", "-id"]
         constraints = [
-            FieldCheckConstraint(
-                field="mode",
+            models.CheckConstraint(
                 condition=Q(mode__in=["in_person", "remote"]),
                 name="meeting_mode_valid",
+                violation_error_code="mode_valid",
                 violation_error_message=_("Choose in person or remotely."),
             ),
-            FieldCheckConstraint(
-                field="sanitary_rules",
+            models.CheckConstraint(
                 condition=Q(sanitary_rules__in=["", "observed", "partial", "not_observed"]),
                 name="meeting_sanitary_rules_valid",
+                violation_error_code="sanitary_rules_valid",
                 violation_error_message=_("Choose how the sanitary rules were kept."),
             ),
-            FieldCheckConstraint(
-                field="notified_how",
+            models.CheckConstraint(
                 condition=Q(
                     notified_how__in=[
                         "",
@@ -338,12 +357,13 @@ class CommissionMeeting(models.Model):
                     ]
                 ),
                 name="meeting_notified_how_valid",
+                violation_error_code="notified_how_valid",
                 violation_error_message=_("Choose how the meeting was announced."),
             ),  # fmt: skip
-            FieldCheckConstraint(
-                field="notified_how",
+            models.CheckConstraint(
                 condition=Q(notified=True) | Q(notified_how=""),
                 name="meeting_notified_how_needs_notice",
+                violation_error_code="notified_how_needs_notice",
                 violation_error_message=_("A meeting that was not announced has no way it was."),
             ),
         ]
@@ -352,7 +372,7 @@ class CommissionMeeting(models.Model):
         return f"{self.commission} {self.date:%Y-%m-%d}"
 
 
-class Complaint(models.Model):
+class Complaint(FieldNamedConstraints, models.Model):
     """A complaint or application lodged with a commission, and its statutory deadline.
 
     "Overdue" (undecided past the deadline) is computed by ``queries``, never stored, so it
@@ -387,46 +407,55 @@ class Complaint(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED
     )
 
+    constraint_fields = {
+        "status_valid": "status",
+        "received_after_filed": "received_on",
+        "deadline_after_receipt": "deadline",
+        "decided_after_receipt": "decided_on",
+        "decided_has_date": "decided_on",
+        "decided_has_decision": "decision",
+    }
+
     class Meta:
         ordering = ["-received_on", "-id"]
         constraints = [
-            FieldCheckConstraint(
-                field="status",
+            models.CheckConstraint(
                 condition=Q(status__in=["received", "under_review", "decided", "withdrawn"]),
                 name="complaint_status_valid",
+                violation_error_code="status_valid",
                 violation_error_message=_("Choose a status from the list."),
             ),
-            FieldCheckConstraint(
-                field="received_on",
+            models.CheckConstraint(
                 condition=Q(received_on__gte=F("filed_on")),
                 name="complaint_received_after_filed",
+                violation_error_code="received_after_filed",
                 violation_error_message=_("A complaint cannot be received before it is filed."),
             ),
-            FieldCheckConstraint(
-                field="deadline",
+            models.CheckConstraint(
                 condition=Q(deadline__gte=F("received_on")),
                 name="complaint_deadline_after_receipt",
+                violation_error_code="deadline_after_receipt",
                 violation_error_message=_("The deadline cannot be before the day of receipt."),
             ),
-            FieldCheckConstraint(
-                field="decided_on",
+            models.CheckConstraint(
                 condition=Q(decided_on__isnull=True) | Q(decided_on__gte=F("received_on")),
                 name="complaint_decided_after_receipt",
+                violation_error_code="decided_after_receipt",
                 violation_error_message=_("A complaint cannot be decided before it is received."),
             ),
-            FieldCheckConstraint(
-                field="decided_on",
+            models.CheckConstraint(
                 condition=(Q(status="decided") & Q(decided_on__isnull=False))
                 | (~Q(status="decided") & Q(decided_on__isnull=True)),
                 name="complaint_decided_has_date",
+                violation_error_code="decided_has_date",
                 violation_error_message=_(
                     "A decided complaint needs the date of decision, and only a decided one has it."
                 ),
             ),
-            FieldCheckConstraint(
-                field="decision",
+            models.CheckConstraint(
                 condition=~Q(status="decided") | ~Q(decision=""),
                 name="complaint_decided_has_decision",
+                violation_error_code="decided_has_decision",
                 violation_error_message=_("Say what the commission decided."),
             ),
         ]
@@ -439,7 +468,7 @@ class Complaint(models.Model):
         return f"{self.commission}: {self.complainant} ({self.received_on:%Y-%m-%d})"
 
 
-class CommissionDecision(models.Model):
+class CommissionDecision(FieldNamedConstraints, models.Model):
     """A decision a commission took about a party or candidate (warnings and the like)."""
 
     class Kind(models.TextChoices):
@@ -502,11 +531,15 @@ class CommissionDecision(models.Model):
     legal_basis = models.TextField(_("legal basis"), blank=True)
     summary = models.TextField(_("summary"))
 
+    constraint_fields = {
+        "kind_valid": "kind",
+        "sanction_has_subject": "party",
+    }
+
     class Meta:
         ordering = ["-date", "commission__name", "id"]
         constraints = [
-            FieldCheckConstraint(
-                field="kind",
+            models.CheckConstraint(
                 condition=Q(
                     kind__in=[
                         "verbal_warning",
@@ -518,15 +551,16 @@ class CommissionDecision(models.Model):
                     ]
                 ),
                 name="decision_kind_valid",
+                violation_error_code="kind_valid",
                 violation_error_message=_("Choose a kind of decision from the list."),
             ),  # fmt: skip
-            FieldCheckConstraint(
-                field="party",
+            models.CheckConstraint(
                 condition=~Q(kind__in=["verbal_warning", "written_warning", "cancellation"])
                 | Q(party__isnull=False)
                 | Q(candidate__isnull=False)
                 | ~Q(candidate_name=""),
                 name="decision_sanction_has_subject",
+                violation_error_code="sanction_has_subject",
                 violation_error_message=_(
                     "A warning or cancellation is addressed to a party or a candidate."
                 ),

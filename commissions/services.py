@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from commissions.models import (
@@ -23,6 +23,10 @@ from commissions.models import (
     Complaint,
 )
 from observation.audit import audit_log
+from observation.kernel.db import model_save, model_update
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 M = TypeVar("M", bound=models.Model)
 
@@ -57,24 +61,11 @@ def _snapshot(instance: models.Model, names: Iterable[str]) -> dict[str, Any]:
     return {instance._meta.get_field(n).attname: _value(instance, n) for n in names}
 
 
-def _save(instance: M) -> M:
-    """Validate every rule, then write. A unique row inserted meanwhile by another request
-    still ends as a ValidationError rather than a server error."""
-    instance.full_clean()
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError as exc:
-        raise ValidationError(
-            _("This conflicts with a record saved at the same time. Reload and try again.")
-        ) from exc
-    return instance
-
-
-def _update(
+def _edit(
     instance: M, changes: dict[str, Any], *, allowed: Iterable[str], fixed: Iterable[str] = ()
 ) -> dict[str, list[Any]]:
-    """Apply ``changes``, validate and save; return ``{attname: [old, new]}``."""
+    """Refuse a field not ``allowed`` or a change to a ``fixed`` one, then apply the rest
+    (``observation.kernel.db.model_update``); return ``{attname: [old, new]}``."""
     allowed = set(allowed)
     unknown = set(changes) - allowed - set(fixed)
     if unknown:
@@ -82,13 +73,7 @@ def _update(
     for name in fixed:
         if name in changes and _pk(changes[name]) != _value(instance, name):
             raise ValidationError({name: _("This cannot be changed once recorded.")})
-    before = _snapshot(instance, changes)
-    for name, value in changes.items():
-        if name in allowed:
-            setattr(instance, name, value)
-    _save(instance)
-    after = _snapshot(instance, changes)
-    return {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    return model_update(instance, {k: v for k, v in changes.items() if k in allowed})
 
 
 def _pk(value: Any) -> Any:
@@ -108,7 +93,7 @@ COMMISSION_FIELDS = ("name", "parent", "district", "pec_count", "note")
 
 def commission_create(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     election: Any,
     level: str,
     name: str,
@@ -118,7 +103,7 @@ def commission_create(
     note: str = "",
 ) -> Commission:
     with transaction.atomic():
-        commission = _save(
+        commission = model_save(
             Commission(
                 election=election,
                 level=level,
@@ -138,12 +123,14 @@ def commission_create(
     return commission
 
 
-def commission_update(*, actor: Any, commission: Commission, **changes: Any) -> Commission:
+def commission_update(
+    *, actor: AbstractBaseUser, commission: Commission, **changes: Any
+) -> Commission:
     """Edit a commission. Its election and level are fixed: the tree under it and the
     activity recorded for it depend on them."""
     with transaction.atomic():
         commission = _lock(commission)
-        diff = _update(commission, changes, allowed=COMMISSION_FIELDS, fixed=("election", "level"))
+        diff = _edit(commission, changes, allowed=COMMISSION_FIELDS, fixed=("election", "level"))
         if diff:
             audit_log(actor=actor, action="commission.update", target=commission, data=diff)
     return commission
@@ -166,7 +153,7 @@ MEMBER_FIELDS = (
 
 def commission_member_add(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     commission: Commission,
     full_name: str,
     term_start: dt.date,
@@ -180,7 +167,7 @@ def commission_member_add(
 ) -> CommissionMember:
     with transaction.atomic():
         commission = _lock(commission)
-        member = _save(
+        member = model_save(
             CommissionMember(
                 commission=commission,
                 full_name=full_name,
@@ -204,21 +191,21 @@ def commission_member_add(
 
 
 def commission_member_update(
-    *, actor: Any, member: CommissionMember, **changes: Any
+    *, actor: AbstractBaseUser, member: CommissionMember, **changes: Any
 ) -> CommissionMember:
     """Correct a term. A member moving to another commission or role starts a new term
     (``commission_member_add``) after this one ends, so the record keeps both."""
     with transaction.atomic():
         Commission.objects.select_for_update().get(pk=member.commission_id)
         member = _lock(member)
-        diff = _update(member, changes, allowed=MEMBER_FIELDS, fixed=("commission",))
+        diff = _edit(member, changes, allowed=MEMBER_FIELDS, fixed=("commission",))
         if diff:
             audit_log(actor=actor, action="commission_member.update", target=member, data=diff)
     return member
 
 
 def commission_member_end_term(
-    *, actor: Any, member: CommissionMember, term_end: dt.date, note: str | None = None
+    *, actor: AbstractBaseUser, member: CommissionMember, term_end: dt.date, note: str | None = None
 ) -> CommissionMember:
     """Record the member's last day in office."""
     with transaction.atomic():
@@ -233,7 +220,7 @@ def commission_member_end_term(
         changes: dict[str, Any] = {"term_end": term_end}
         if note is not None:
             changes["note"] = note
-        diff = _update(member, changes, allowed=("term_end", "note"))
+        diff = _edit(member, changes, allowed=("term_end", "note"))
         audit_log(actor=actor, action="commission_member.end_term", target=member, data=diff)
     return member
 
@@ -254,7 +241,7 @@ MEETING_FIELDS = (
 
 def commission_meeting_record(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     commission: Commission,
     date: dt.date,
     mode: str,
@@ -266,7 +253,7 @@ def commission_meeting_record(
     notes: str = "",
 ) -> CommissionMeeting:
     with transaction.atomic():
-        meeting = _save(
+        meeting = model_save(
             CommissionMeeting(
                 commission=commission,
                 date=date,
@@ -289,7 +276,7 @@ def commission_meeting_record(
 
 
 def commission_meeting_update(
-    *, actor: Any, meeting: CommissionMeeting, **changes: Any
+    *, actor: AbstractBaseUser, meeting: CommissionMeeting, **changes: Any
 ) -> CommissionMeeting:
     with transaction.atomic():
         meeting = _lock(meeting)
@@ -297,7 +284,7 @@ def commission_meeting_update(
             raise ValidationError(
                 {"date": _("Decisions taken at this meeting carry its date; change them first.")}
             )
-        diff = _update(meeting, changes, allowed=MEETING_FIELDS, fixed=("commission",))
+        diff = _edit(meeting, changes, allowed=MEETING_FIELDS, fixed=("commission",))
         if diff:
             audit_log(actor=actor, action="commission_meeting.update", target=meeting, data=diff)
     return meeting
@@ -320,7 +307,7 @@ DECISION_FIELDS = (
 
 def commission_decision_record(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     commission: Commission,
     date: dt.date,
     kind: str,
@@ -333,7 +320,7 @@ def commission_decision_record(
     legal_basis: str = "",
 ) -> CommissionDecision:
     with transaction.atomic():
-        decision = _save(
+        decision = model_save(
             CommissionDecision(
                 commission=commission,
                 meeting=meeting,
@@ -357,11 +344,11 @@ def commission_decision_record(
 
 
 def commission_decision_update(
-    *, actor: Any, decision: CommissionDecision, **changes: Any
+    *, actor: AbstractBaseUser, decision: CommissionDecision, **changes: Any
 ) -> CommissionDecision:
     with transaction.atomic():
         decision = _lock(decision)
-        diff = _update(decision, changes, allowed=DECISION_FIELDS, fixed=("commission",))
+        diff = _edit(decision, changes, allowed=DECISION_FIELDS, fixed=("commission",))
         if diff:
             audit_log(actor=actor, action="commission_decision.update", target=decision, data=diff)
     return decision
@@ -391,7 +378,7 @@ def default_deadline(commission: Commission, received_on: dt.date) -> dt.date:
 
 def complaint_record(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     commission: Commission,
     filed_on: dt.date,
     received_on: dt.date,
@@ -407,7 +394,7 @@ def complaint_record(
     if deadline is None and received_on is not None and commission is not None:
         deadline = default_deadline(commission, received_on)
     with transaction.atomic():
-        complaint = _save(
+        complaint = model_save(
             Complaint(
                 commission=commission,
                 filed_on=filed_on,
@@ -429,7 +416,7 @@ def complaint_record(
     return complaint
 
 
-def complaint_update(*, actor: Any, complaint: Complaint, **changes: Any) -> Complaint:
+def complaint_update(*, actor: AbstractBaseUser, complaint: Complaint, **changes: Any) -> Complaint:
     """Correct a complaint or move it on: received → under review → decided, or
     withdrawn while open. A closed complaint does not reopen."""
     with transaction.atomic():
@@ -453,14 +440,14 @@ def complaint_update(*, actor: Any, complaint: Complaint, **changes: Any) -> Com
             changes["deadline"] = default_deadline(
                 complaint.commission, changes.get("received_on", complaint.received_on)
             )
-        diff = _update(complaint, changes, allowed=COMPLAINT_FIELDS, fixed=("commission",))
+        diff = _edit(complaint, changes, allowed=COMPLAINT_FIELDS, fixed=("commission",))
         if diff:
             audit_log(actor=actor, action="complaint.update", target=complaint, data=diff)
     return complaint
 
 
 def complaint_decide(
-    *, actor: Any, complaint: Complaint, decided_on: dt.date, decision: str
+    *, actor: AbstractBaseUser, complaint: Complaint, decided_on: dt.date, decision: str
 ) -> Complaint:
     """Record the commission's decision on an open complaint."""
     with transaction.atomic():
@@ -469,7 +456,7 @@ def complaint_decide(
             raise ValidationError(
                 {"status": _("Only an open complaint can be decided; this one is closed.")}
             )
-        diff = _update(
+        diff = _edit(
             complaint,
             {"status": Complaint.Status.DECIDED, "decided_on": decided_on, "decision": decision},
             allowed=COMPLAINT_FIELDS,

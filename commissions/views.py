@@ -26,7 +26,6 @@ from commissions.forms import (
     ComplaintForm,
     CompositionDateForm,
     EndTermForm,
-    apply_service_errors,
 )
 from commissions.models import (
     Commission,
@@ -36,6 +35,7 @@ from commissions.models import (
     Complaint,
 )
 from commissions.policies import COMMISSIONS, COMPLAINTS, DECISIONS, MEETINGS, MEMBERS
+from observation.kernel.forms import add_service_errors
 from observation.models import Election
 from observation.policies import require
 
@@ -157,7 +157,7 @@ def _form_page(
         try:
             save(form.cleaned_data)
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect("commissions:detail", pk=commission.pk)

@@ -1,8 +1,8 @@
 """Forms of observation's pages.
 
 A form parses and shows errors; it never saves. The view hands ``cleaned_data`` to the
-service, and :meth:`ServiceForm.add_service_errors` puts the service's refusal back on
-the fields it names, so a page shows the same message the API returns.
+service, and ``observation.kernel.forms.add_service_errors`` puts the service's refusal
+back on the fields it names, so a page shows the same message the API returns.
 """
 
 from __future__ import annotations
@@ -10,36 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from observation.kernel.forms import DateInput
 from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
 from observation.policies import visible_districts
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class ServiceForm(forms.ModelForm):
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's ValidationError: on its field where the form has it, at the
-        top of the form otherwise."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, errors in error.error_dict.items():
-            self.add_error(field if field in self.fields else None, errors)
-
     def changed_values(self) -> dict[str, Any]:
         """The cleaned values of the form's fields, for a service's keyword arguments."""
         return {name: self.cleaned_data[name] for name in self.fields}
-
-    def top_errors(self) -> list[str]:
-        return list(self.errors.get(NON_FIELD_ERRORS, []))
 
 
 class ElectionForm(ServiceForm):
@@ -87,13 +68,6 @@ class CandidateForm(ServiceForm):
         fields = ["full_name", "gender", "position", "status", "denial_reason"]
         widgets = {"denial_reason": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"denial_reason": _("Required when registration was denied; else empty.")}
-
-
-class CandidateStatusForm(ServiceForm):
-    class Meta:
-        model = Candidate
-        fields = ["status", "denial_reason"]
-        widgets = {"denial_reason": forms.Textarea(attrs={"rows": 3})}
 
 
 class PartyMeetingForm(ServiceForm):

@@ -76,10 +76,6 @@ class ImportReportSerializer(serializers.Serializer):
     )
 
 
-class FileErrorSerializer(serializers.Serializer):
-    file = serializers.ListField(child=serializers.CharField())
-
-
 def import_schema(summary: str) -> Callable:
     return extend_schema(
         summary=summary,

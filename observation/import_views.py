@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from observation.imports import IMPORT_COLUMNS as CANDIDATE_COLUMNS
 from observation.imports import IMPORT_KIND as CANDIDATE_KIND
 from observation.imports import candidate_import
+from observation.kernel.forms import add_service_errors
 from observation.models import Election
 from observation.policies import REFERENCE_DATA, require
 from observation.tabular import (
@@ -85,7 +86,7 @@ def handle_import(request: HttpRequest, page: ImportPage) -> HttpResponse:
         try:
             report = page.service(actor=request.user, file=upload, election=election, commit=False)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             context.update(report=report, election=election)
             if report.is_valid and report.has_changes:

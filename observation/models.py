@@ -1,42 +1,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from observation.kernel.db import FieldNamedConstraints
 from observation.roles import Role
 
 DISTRICT_CODE_PATTERN = r"^[A-Z0-9]{2,8}$"
-
-
-class FieldNamedConstraints:
-    """Reports a broken database constraint on the field it is about.
-
-    Django reports a CheckConstraint or a multi-column UniqueConstraint as a non-field
-    error, but forms and the API must say which field is wrong. Each such constraint has a
-    ``violation_error_code``; ``constraint_fields`` maps that code to the field. The
-    constraints stay the last line of defence for writes that bypass ``full_clean``."""
-
-    constraint_fields: ClassVar[dict[str, str]] = {}
-
-    def validate_constraints(self, exclude: Any = None) -> None:
-        try:
-            super().validate_constraints(exclude=exclude)  # type: ignore[misc]
-        except ValidationError as exc:
-            moved: dict[str, list[ValidationError]] = {}
-            for key, errors in exc.error_dict.items():
-                for error in errors:
-                    field = self.constraint_fields.get(error.code or "", key)
-                    moved.setdefault(field if key == NON_FIELD_ERRORS else key, []).append(error)
-            raise ValidationError(moved) from None
 
 
 class Election(FieldNamedConstraints, models.Model):

@@ -39,14 +39,6 @@ def has_role(user: Any, roles: Iterable[Role]) -> bool:
     return role is not None and role in roles
 
 
-def covered_district_ids(user: Any) -> set[int]:
-    """The districts a field user covers. Staff roles are not limited by district."""
-    profile = getattr(user, "observer_profile", None)
-    if profile is None:
-        return set()
-    return {d.pk for d in profile.districts.all()}
-
-
 @dataclass(frozen=True)
 class Access:
     """Which roles may read and which may write one kind of data."""

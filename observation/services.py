@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 
-from observation.audit import audit_log, model_changes
+from observation.audit import audit_log
+from observation.kernel.db import model_save, model_update
 from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
 from observation.policies import (
     PARTY_MEETINGS,
@@ -30,10 +31,13 @@ from observation.policies import (
     visible_districts,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
 M = TypeVar("M", bound=models.Model)
 
 
-def _require_reference_writer(actor: Any) -> None:
+def _require_reference_writer(actor: AbstractBaseUser) -> None:
     if not REFERENCE_DATA.can_write(actor):
         raise PermissionDenied(_("Only analysts and administrators edit reference data."))
 
@@ -50,28 +54,10 @@ def _refuse_move(instance: models.Model, field: str, value: Any, message: Any) -
         raise ValidationError({field: message})
 
 
-def _jsonable_changes(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    return {
-        name: [v.pk if isinstance(v, models.Model) else v for v in pair]
-        for name, pair in changes.items()
-    }
-
-
-def _save(instance: models.Model, **options: Any) -> None:
-    try:
-        with transaction.atomic():
-            instance.save(**options)
-    except IntegrityError:
-        # Another request took the same position, code or name between full_clean() and
-        # save(). Validating again names the field (a 400, not a 500); anything else is
-        # a real fault and propagates.
-        instance.full_clean()
-        raise
-
-
-def _create(instance: M, *, actor: Any, action: str) -> M:
-    instance.full_clean()
-    _save(instance, force_insert=True)
+def _create_audited(instance: M, *, actor: AbstractBaseUser, action: str) -> M:
+    # A position, code or name taken meanwhile by another request is a field error
+    # (observation.kernel.db).
+    model_save(instance, force_insert=True)
     audit_log(
         actor=actor,
         action=action,
@@ -85,19 +71,19 @@ def _create(instance: M, *, actor: Any, action: str) -> M:
     return instance
 
 
-def _update(instance: M, *, actor: Any, action: str, fields: dict[str, Any]) -> M:
+def _update_audited(
+    instance: M, *, actor: AbstractBaseUser, action: str, fields: dict[str, Any]
+) -> M:
     """Apply ``fields`` to the locked row ``instance``, validate, save, audit."""
-    changes = model_changes(instance, fields)
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.full_clean()
+    changes = model_update(instance, fields)
     if changes:
-        _save(instance, update_fields=list(changes))
-        audit_log(actor=actor, action=action, target=instance, data=_jsonable_changes(changes))
+        # The entry names the field ("party"), not its column ("party_id").
+        data = {instance._meta.get_field(column).name: pair for column, pair in changes.items()}
+        audit_log(actor=actor, action=action, target=instance, data=data)
     return instance
 
 
-def _delete(instance: models.Model, *, actor: Any, action: str) -> None:
+def _delete(instance: models.Model, *, actor: AbstractBaseUser, action: str) -> None:
     audit_log(actor=actor, action=action, target=instance, data={"repr": str(instance)})
     instance.delete()
 
@@ -114,7 +100,7 @@ def _locked(model: type[M], pk: Any) -> M:
 @transaction.atomic
 def election_create(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     name: str,
     kind: str,
     election_day: dt.date,
@@ -129,13 +115,13 @@ def election_create(
         observation_start=observation_start,
         observation_end=observation_end,
     )
-    return _create(election, actor=actor, action="election.create")
+    return _create_audited(election, actor=actor, action="election.create")
 
 
 @transaction.atomic
 def election_update(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     election: Election,
     name: str | None = None,
     kind: str | None = None,
@@ -152,11 +138,11 @@ def election_update(
         observation_start=observation_start,
         observation_end=observation_end,
     )
-    return _update(election, actor=actor, action="election.update", fields=fields)
+    return _update_audited(election, actor=actor, action="election.update", fields=fields)
 
 
 @transaction.atomic
-def election_delete(*, actor: Any, election: Election) -> None:
+def election_delete(*, actor: AbstractBaseUser, election: Election) -> None:
     """Refused with ``ProtectedError`` while the election has districts."""
     _require_reference_writer(actor)
     _delete(_locked(Election, election.pk), actor=actor, action="election.delete")
@@ -168,7 +154,7 @@ def election_delete(*, actor: Any, election: Election) -> None:
 @transaction.atomic
 def district_create(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     election: Election,
     name: str,
     code: str,
@@ -183,13 +169,13 @@ def district_create(
         mandates=mandates,
         threshold_percent=threshold_percent,
     )
-    return _create(district, actor=actor, action="district.create")
+    return _create_audited(district, actor=actor, action="district.create")
 
 
 @transaction.atomic
 def district_update(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     district: District,
     election: Election | None = None,
     name: str | None = None,
@@ -206,11 +192,11 @@ def district_update(
         _("A district stays in its election; create the district in the other election."),
     )
     fields = _given(name=name, code=code, mandates=mandates, threshold_percent=threshold_percent)
-    return _update(district, actor=actor, action="district.update", fields=fields)
+    return _update_audited(district, actor=actor, action="district.update", fields=fields)
 
 
 @transaction.atomic
-def district_delete(*, actor: Any, district: District) -> None:
+def district_delete(*, actor: AbstractBaseUser, district: District) -> None:
     """Refused with ``ProtectedError`` while party lists or other records use it."""
     _require_reference_writer(actor)
     _delete(_locked(District, district.pk), actor=actor, action="district.delete")
@@ -220,23 +206,25 @@ def district_delete(*, actor: Any, district: District) -> None:
 
 
 @transaction.atomic
-def party_create(*, actor: Any, name: str, short_name: str = "") -> Party:
+def party_create(*, actor: AbstractBaseUser, name: str, short_name: str = "") -> Party:
     _require_reference_writer(actor)
-    return _create(Party(name=name, short_name=short_name), actor=actor, action="party.create")
+    return _create_audited(
+        Party(name=name, short_name=short_name), actor=actor, action="party.create"
+    )
 
 
 @transaction.atomic
 def party_update(
-    *, actor: Any, party: Party, name: str | None = None, short_name: str | None = None
+    *, actor: AbstractBaseUser, party: Party, name: str | None = None, short_name: str | None = None
 ) -> Party:
     _require_reference_writer(actor)
     party = _locked(Party, party.pk)
     fields = _given(name=name, short_name=short_name)
-    return _update(party, actor=actor, action="party.update", fields=fields)
+    return _update_audited(party, actor=actor, action="party.update", fields=fields)
 
 
 @transaction.atomic
-def party_delete(*, actor: Any, party: Party) -> None:
+def party_delete(*, actor: AbstractBaseUser, party: Party) -> None:
     """Refused with ``ProtectedError`` while the party has lists or meetings."""
     _require_reference_writer(actor)
     _delete(_locked(Party, party.pk), actor=actor, action="party.delete")
@@ -247,17 +235,17 @@ def party_delete(*, actor: Any, party: Party) -> None:
 
 @transaction.atomic
 def party_list_create(
-    *, actor: Any, party: Party, district: District, nominated_count: int = 0
+    *, actor: AbstractBaseUser, party: Party, district: District, nominated_count: int = 0
 ) -> PartyList:
     _require_reference_writer(actor)
     party_list = PartyList(party=party, district=district, nominated_count=nominated_count)
-    return _create(party_list, actor=actor, action="party_list.create")
+    return _create_audited(party_list, actor=actor, action="party_list.create")
 
 
 @transaction.atomic
 def party_list_update(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     party_list: PartyList,
     party: Party | None = None,
     district: District | None = None,
@@ -268,11 +256,11 @@ def party_list_update(
     _refuse_move(party_list, "party", party, _("A list stays with its party."))
     _refuse_move(party_list, "district", district, _("A list stays in its district."))
     fields = _given(nominated_count=nominated_count)
-    return _update(party_list, actor=actor, action="party_list.update", fields=fields)
+    return _update_audited(party_list, actor=actor, action="party_list.update", fields=fields)
 
 
 @transaction.atomic
-def party_list_delete(*, actor: Any, party_list: PartyList) -> None:
+def party_list_delete(*, actor: AbstractBaseUser, party_list: PartyList) -> None:
     """Only an empty list can go: deleting would otherwise take its candidates along."""
     _require_reference_writer(actor)
     party_list = _locked(PartyList, party_list.pk)
@@ -290,7 +278,7 @@ def party_list_delete(*, actor: Any, party_list: PartyList) -> None:
 @transaction.atomic
 def candidate_create(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     party_list: PartyList,
     full_name: str,
     gender: str,
@@ -309,13 +297,13 @@ def candidate_create(
         denial_reason=denial_reason,
         is_demo=is_demo,
     )
-    return _create(candidate, actor=actor, action="candidate.create")
+    return _create_audited(candidate, actor=actor, action="candidate.create")
 
 
 @transaction.atomic
 def candidate_update(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     candidate: Candidate,
     party_list: PartyList | None = None,
     full_name: str | None = None,
@@ -336,18 +324,18 @@ def candidate_update(
     )
     fields = _given(full_name=full_name, gender=gender, position=position)
     fields.update(_status_fields(candidate, status, denial_reason))
-    return _update(candidate, actor=actor, action="candidate.update", fields=fields)
+    return _update_audited(candidate, actor=actor, action="candidate.update", fields=fields)
 
 
 @transaction.atomic
 def candidate_set_status(
-    *, actor: Any, candidate: Candidate, status: str, denial_reason: str = ""
+    *, actor: AbstractBaseUser, candidate: Candidate, status: str, denial_reason: str = ""
 ) -> Candidate:
     """Register, deny (with the reason) or withdraw a candidate."""
     _require_reference_writer(actor)
     candidate = _locked(Candidate, candidate.pk)
     fields = _status_fields(candidate, status, denial_reason or "")
-    return _update(candidate, actor=actor, action="candidate.set_status", fields=fields)
+    return _update_audited(candidate, actor=actor, action="candidate.set_status", fields=fields)
 
 
 def _status_fields(
@@ -363,7 +351,7 @@ def _status_fields(
 
 
 @transaction.atomic
-def candidate_delete(*, actor: Any, candidate: Candidate) -> None:
+def candidate_delete(*, actor: AbstractBaseUser, candidate: Candidate) -> None:
     _require_reference_writer(actor)
     _delete(_locked(Candidate, candidate.pk), actor=actor, action="candidate.delete")
 
@@ -371,7 +359,7 @@ def candidate_delete(*, actor: Any, candidate: Candidate) -> None:
 # --- Party meetings -----------------------------------------------------------------------
 
 
-def _require_meeting_recorder(actor: Any, district: District | None) -> None:
+def _require_meeting_recorder(actor: AbstractBaseUser, district: District | None) -> None:
     """Observers record meetings in the districts they cover; head office and analysts
     anywhere. A district outside the actor's reach is bad input (400), not a 403, so the
     form and the API can say which field is wrong."""
@@ -387,7 +375,7 @@ def _require_meeting_recorder(actor: Any, district: District | None) -> None:
 @transaction.atomic
 def party_meeting_create(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     party: Party,
     district: District,
     date: dt.date,
@@ -403,13 +391,13 @@ def party_meeting_create(
         concerns=concerns,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    return _create(meeting, actor=actor, action="party_meeting.create")
+    return _create_audited(meeting, actor=actor, action="party_meeting.create")
 
 
 @transaction.atomic
 def party_meeting_update(
     *,
-    actor: Any,
+    actor: AbstractBaseUser,
     meeting: PartyMeeting,
     party: Party | None = None,
     district: District | None = None,
@@ -424,11 +412,11 @@ def party_meeting_update(
     fields = _given(
         party=party, district=district, date=date, attendees=attendees, concerns=concerns
     )
-    return _update(meeting, actor=actor, action="party_meeting.update", fields=fields)
+    return _update_audited(meeting, actor=actor, action="party_meeting.update", fields=fields)
 
 
 @transaction.atomic
-def party_meeting_delete(*, actor: Any, meeting: PartyMeeting) -> None:
+def party_meeting_delete(*, actor: AbstractBaseUser, meeting: PartyMeeting) -> None:
     meeting = _locked(PartyMeeting, meeting.pk)
     if not party_meeting_editable_by(actor, meeting):
         raise PermissionDenied(_("You do not cover the district of this meeting."))

@@ -90,6 +90,8 @@ TEMPLATES = [
     },
 ]
 
+FORM_RENDERER = "observation.kernel.forms.FormRenderer"
+
 DATABASES = {
     "default": env.db("DATABASE_URL", f"sqlite:///{VAR_DIR / 'baikoo.sqlite3'}"),
 }

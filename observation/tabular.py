@@ -34,7 +34,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
 from django.core import signing
@@ -44,6 +44,9 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 50_000
@@ -717,7 +720,9 @@ def judge_and_write(
         )
 
 
-def audit_rows(*, actor: Any, action: str, plan: Sequence[PlannedRow], sha256: str) -> None:
+def audit_rows(
+    *, actor: AbstractBaseUser, action: str, plan: Sequence[PlannedRow], sha256: str
+) -> None:
     """The audit entries of an import's rows: one per record created or updated, as
     ``observation.audit.audit_log`` writes them, but inserted in batches.
 

@@ -33,6 +33,7 @@ from observation.forms import (
     PartyMeetingForm,
     ServiceForm,
 )
+from observation.kernel.forms import add_service_errors
 from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
 from observation.policies import (
     PARTY_MEETINGS,
@@ -69,7 +70,7 @@ def _submit(
     try:
         saved = write(form.changed_values())
     except ValidationError as exc:
-        form.add_service_errors(exc)
+        add_service_errors(form, exc)
         return None
     messages.success(request, done)
     return saved

@@ -4,19 +4,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from observation.kernel.forms import DateInput
 from observation.models import Election
 from reports.exports import FORMATS
 from reports.models import Recommendation, Report
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ReportForm(forms.Form):
@@ -65,12 +58,3 @@ class AbbreviationForm(forms.Form):
 
 class ExportForm(forms.Form):
     format = forms.ChoiceField(label=_("Format"), choices=[(f, f.upper()) for f in FORMATS])
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

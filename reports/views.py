@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from observation.kernel.forms import add_service_errors as apply_errors
 from observation.models import Election
 from observation.policies import require
 from reports import queries, services
@@ -32,7 +33,6 @@ from reports.forms import (
     ReportForm,
     ReportSettingsForm,
     SectionForm,
-    apply_errors,
 )
 from reports.markdown import render_markdown
 from reports.models import Abbreviation, ExportJob, Recommendation, Report

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models import Commission
+from observation.kernel.forms import DateInput
 from observation.models import Election
 from voters.models import AGE_FIELDS, VoterListSnapshot
 from voters.queries import elections_for_choice, snapshot_commissions
@@ -19,7 +20,7 @@ class VoterSnapshotForm(forms.ModelForm):
     class Meta:
         model = VoterListSnapshot
         fields = ["commission", "stage", "as_of", "total", "male", "female", *AGE_FIELDS]
-        widgets = {"as_of": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"as_of": DateInput()}
         help_texts = {
             "male": _("Leave male and female empty if the list gives only the total."),
             "age_18_29": _("Leave all six brackets empty if the list gives no age breakdown."),

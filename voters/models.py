@@ -1,19 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import ClassVar
-
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models import Commission
+from observation.kernel.db import FieldNamedConstraints
 
 AGE_FIELDS = ("age_18_29", "age_30_39", "age_40_49", "age_50_59", "age_60_69", "age_70_plus")
 
 
-class VoterListSnapshot(models.Model):
+class VoterListSnapshot(FieldNamedConstraints, models.Model):
     """The voter list of one commission at one stage, as the CEC published it."""
 
     class Stage(models.TextChoices):
@@ -82,9 +80,9 @@ class VoterListSnapshot(models.Model):
             ),
         ]
 
-    # Django files a broken constraint under non-field errors; forms, the API and the
-    # import report must name the field to correct (see ``validate_constraints``).
-    CONSTRAINT_FIELDS: ClassVar[dict[str, str]] = {
+    # Forms, the API and the import report name the field to correct
+    # (observation.kernel.db.FieldNamedConstraints).
+    constraint_fields = {
         "stage_taken": "stage",
         "stage_invalid": "stage",
         "gender_sum": "total",
@@ -101,20 +99,6 @@ class VoterListSnapshot(models.Model):
     @property
     def has_age_breakdown(self) -> bool:
         return all(getattr(self, name) is not None for name in AGE_FIELDS)
-
-    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as exc:
-            moved: dict[str, list[ValidationError]] = {}
-            for key, errors in exc.error_dict.items():
-                for error in errors:
-                    if key == NON_FIELD_ERRORS:
-                        key_for_error = self.CONSTRAINT_FIELDS.get(error.code or "", key)
-                    else:
-                        key_for_error = key
-                    moved.setdefault(key_for_error, []).append(error)
-            raise ValidationError(moved) from None
 
     def clean(self) -> None:
         """The rules of the check constraints, reported on the field a user must correct.

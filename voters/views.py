@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from observation.import_views import ImportPage, handle_import
+from observation.kernel.forms import add_service_errors
 from observation.models import Election
 from observation.policies import require
 from voters.forms import ElectionChoiceForm, VoterSnapshotForm
@@ -90,7 +91,7 @@ def _save_snapshot(
                 actor=request.user, snapshot=instance, **form.service_values()
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Saved the snapshot: %(snapshot)s.") % {"snapshot": saved})
             return redirect(registration_url(election))

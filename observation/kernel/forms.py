@@ -1,0 +1,67 @@
+"""What every page form shares: the date widget, the field template and how a service's
+refusal is shown.
+
+A form parses and shows errors; it never saves. The view hands the cleaned values to a
+service, and :func:`add_service_errors` puts the service's ``ValidationError`` back on the
+fields it names, so a page shows the same message the API returns (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import django.forms
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
+from django.utils.functional import cached_property
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker. Its value is always ISO: the picker reads nothing else,
+    whatever the page's language formats dates as."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError, *, prefix: str = "") -> None:
+    """Show a service's ValidationError on ``form``: each message on the field it names
+    when the form has that field, at the top of the form otherwise.
+
+    ``prefix`` is stripped from the names first, for a service that files a form's fields
+    under a group (``details.<name>``)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, errors in error.error_dict.items():
+        name = key.removeprefix(prefix) if prefix else key
+        form.add_error(name if name in form.fields else None, errors)
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form templates, with ``templates/forms/field.html`` as the one template
+    of a field: ``{{ field.as_field_group }}`` draws the label, the widget, the help text
+    and the errors alike on every page (settings ``FORM_RENDERER``).
+
+    A form whose optional fields should say so sets ``mark_optional = True``."""
+
+    field_template_name = "forms/field.html"
+
+    @cached_property
+    def engine(self) -> Any:
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [
+                    Path(django.forms.__file__).parent / self.backend.app_dirname,
+                    Path(settings.BASE_DIR) / "templates",
+                ],
+                "NAME": "baikoo-forms",
+                "OPTIONS": {},
+            }
+        )
