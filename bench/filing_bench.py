@@ -1,4 +1,4 @@
-"""Benchmark: filing an incident through the API against a bare Django view (DESIGN.md §9).
+"""Benchmark: filing an incident through the API against a bare Django view (docs/benchmarks.md).
 
     .venv/bin/python bench/filing_bench.py                      # throwaway SQLite file
     .venv/bin/python bench/filing_bench.py --requests 3000 --concurrency 6 --workers 3
@@ -211,8 +211,8 @@ def _migrate_and_seed() -> Credentials:
     from rest_framework.authtoken.models import Token
 
     from bench.filing_support.models import BareRow
+    from observation.kernel.roles import Role
     from observation.models import District, Election, ObserverProfile, Party, PartyList
-    from observation.roles import Role
 
     call_command("migrate", interactive=False, verbosity=0)
     with connection.schema_editor() as editor:  # the bench-only table has no migration
@@ -280,7 +280,7 @@ class Server:
         self.log = workdir / "gunicorn.log"
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn", "observation.wsgi:application",
+                sys.executable, "-m", "gunicorn", "observation.config.wsgi:application",
                 "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
                 "--worker-class", "sync", "--timeout", "60", "--chdir", str(ROOT),
                 "--log-level", "warning", "--error-logfile", str(self.log),

@@ -1,4 +1,4 @@
-"""Benchmark: build and render the preliminary report at national scale (DESIGN.md §9).
+"""Benchmark: build and render the preliminary report at national scale (docs/benchmarks.md).
 
     .venv/bin/python bench/report_bench.py               # full scale, throwaway SQLite
     .venv/bin/python bench/report_bench.py --scale 0.1   # a tenth of everything
@@ -35,7 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observation.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observation.config.settings")
 
 FULL = {"districts": 60, "pecs": 2500, "candidates": 40_000, "incidents": 100_000}
 
@@ -81,7 +81,7 @@ def _narrative(key: str) -> str:
 def _add_report_content(
     report, election, districts, tecs, lists_by_district, parties, user
 ) -> None:
-    """What a real report at this scale also has besides the four sizes DESIGN.md §9
+    """What a real report at this scale also has besides the four sizes docs/benchmarks.md
     names: narrative, the TECs' compositions and changes, decisions, party meetings,
     abbreviations and recommendations."""
     from commissions.models import CommissionDecision, CommissionMember
@@ -298,7 +298,7 @@ def main() -> None:
     parser.add_argument(
         "--bare",
         action="store_true",
-        help="only the four sizes of DESIGN.md §9: no narrative, TEC members, decisions, "
+        help="only the four sizes of docs/benchmarks.md: no narrative, TEC members, decisions, "
         "party meetings, abbreviations or recommendations",
     )
     args = parser.parse_args()

@@ -1,4 +1,4 @@
-"""API views of commissions (DESIGN.md §7): thin, each write is one service call.
+"""API views of commissions (docs/api.md): thin, each write is one service call.
 
 Lists are paginated and filterable by their foreign keys and coded fields. Records are
 corrected, never deleted, so there is no DELETE: the audit trail keeps every version.

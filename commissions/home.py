@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commissions.policies import COMMISSIONS, OVERDUE_WATCHERS
 from commissions.queries import overdue_complaints
-from observation.registry import HomePanel, NavEntry, register_home_panel, register_nav
+from observation.kernel.registry import HomePanel, NavEntry, register_home_panel, register_nav
 
 PANEL_ROWS = 5
 

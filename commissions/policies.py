@@ -1,4 +1,4 @@
-"""Who may do what with commissions and their activity (DESIGN.md §6).
+"""Who may do what with commissions and their activity (docs/roles.md).
 
 Every role reads commissions, members, meetings, decisions and complaints; head office,
 the legal expert and the administrator keep them up to date. Pages and API ask these
@@ -7,8 +7,8 @@ same objects.
 
 from __future__ import annotations
 
-from observation.policies import Access
-from observation.roles import ALL_ROLES, Role
+from observation.kernel.access import Access
+from observation.kernel.roles import ALL_ROLES, Role
 
 EDITORS = frozenset({Role.HEAD_OFFICE, Role.LEGAL, Role.ADMIN})
 

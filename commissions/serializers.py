@@ -1,4 +1,4 @@
-"""API representations (DESIGN.md §7 field names). Serializers check types and choices
+"""API representations (docs/api.md field names). Serializers check types and choices
 only; every rule is the model's or the service's, which the API views call."""
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from commissions.models import (
     CommissionMember,
     Complaint,
 )
-from observation.audit import audit_log
+from observation.kernel.audit import audit_log
 from observation.kernel.db import model_save, model_update
 
 if TYPE_CHECKING:

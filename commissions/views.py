@@ -35,9 +35,9 @@ from commissions.models import (
     Complaint,
 )
 from commissions.policies import COMMISSIONS, COMPLAINTS, DECISIONS, MEETINGS, MEMBERS
+from observation.kernel.access import require
 from observation.kernel.forms import add_service_errors
 from observation.models import Election
-from observation.policies import require
 
 PAGE_SIZE = 25
 

@@ -44,8 +44,8 @@ from incidents.models import (
 from incidents.services import filing, lifecycle, records
 from incidents.services.escalation import escalation_create
 from incidents.services.records import record_event
-from observation.audit import audit_log
 from observation.demo import demo_election
+from observation.kernel.audit import audit_log
 from observation.models import District, Party
 
 NAMESPACE = uuid.UUID("6f1e2a0c-5b7d-4c1e-9a53-1d0b8e2f4a10")

@@ -1,4 +1,4 @@
-"""The kind-specific part of an incident (``Incident.details``), DESIGN.md §7.
+"""The kind-specific part of an incident (``Incident.details``), docs/api.md.
 
 One description of each form's own fields, used by the page forms, the API serializers
 (and its schema) and the filing service, so the three can never disagree. ``clean_details``

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from incidents import policies, queries
 from incidents.offline import offline_config
 from incidents.services import alerts
-from observation.registry import HomePanel, NavEntry, register_home_panel, register_nav
-from observation.roles import FIELD_ROLES
+from observation.kernel.registry import HomePanel, NavEntry, register_home_panel, register_nav
+from observation.kernel.roles import FIELD_ROLES
 
 RECENT = 5
 PANEL_ALERTS = 5

@@ -1,5 +1,6 @@
 """Incidents: what LTOs file, the evidence they attach, the timeline, and the outbox of
-escalations to the RRCG (DESIGN.md §2, §4, §5, §7).
+escalations to the RRCG (docs/architecture.md#glossary, docs/lifecycle.md,
+docs/escalation.md, docs/api.md).
 
 Rows are written only by ``incidents.services`` (filing, evidence) and, for triage and
 escalation, by the services of issue 5. Nothing here is ever deleted: every foreign key
@@ -22,11 +23,11 @@ from observation.models import Candidate, District, Election, Party
 
 
 class Incident(models.Model):
-    """One report filed on one of the three forms (DESIGN.md §2).
+    """One report filed on one of the three forms (docs/architecture.md#glossary).
 
     ``id`` is chosen by the client (an offline phone generates it) so a resend can be
     recognised; ``fingerprint`` is the hash of the content as first submitted, which is
-    what a resend is compared with (DESIGN.md §7)."""
+    what a resend is compared with (docs/api.md)."""
 
     class Kind(models.TextChoices):
         ADMIN_RESOURCE = "admin_resource", _("Administrative resources, pressure, threats")
@@ -254,7 +255,7 @@ class DistrictIncidentCounter(models.Model):
 
 
 class IncidentEvent(models.Model):
-    """Append-only timeline of an incident (DESIGN.md §4): who did what, when, and the
+    """Append-only timeline of an incident (docs/lifecycle.md): who did what, when, and the
     status before and after. Written by the services; never edited."""
 
     class Kind(models.TextChoices):
@@ -429,7 +430,7 @@ class Evidence(models.Model):
 
 
 class Escalation(models.Model):
-    """Outbox row for one escalation of an incident to the RRCG (DESIGN.md §5).
+    """Outbox row for one escalation of an incident to the RRCG (docs/escalation.md).
 
     Only the model lives here (issue 4); creating, delivering, retrying and
     acknowledging escalations is done by the services and Celery tasks of issue 5. The

@@ -1,5 +1,5 @@
 """Who may file, see and add to incidents, triage them and escalate them to the RRCG
-(DESIGN.md §6). Pages, API and services ask these functions; no view or serializer
+(docs/roles.md). Pages, API and services ask these functions; no view or serializer
 decides on its own."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
 from incidents.models import Evidence
+from observation.kernel.access import Access, role_of
+from observation.kernel.roles import ALL_ROLES, FIELD_ROLES, Role
 from observation.models import District
-from observation.policies import Access, role_of
-from observation.roles import ALL_ROLES, FIELD_ROLES, Role
 
 FILERS = frozenset({Role.LTO, Role.COORDINATOR, Role.HEAD_OFFICE, Role.ADMIN})
 """Roles that may file incidents (field roles only in their own districts)."""

@@ -167,7 +167,7 @@ def counted_incidents(
     start: dt.date | dt.datetime | None = None,
     end: dt.date | dt.datetime | None = None,
 ) -> QuerySet[Incident]:
-    """The incidents a report counts (DESIGN.md §4, §7): of this election, neither
+    """The incidents a report counts (docs/lifecycle.md, docs/api.md): of this election, neither
     rejected nor duplicates, and occurred within ``[start, end]`` (dates are whole days;
     by default the election's observation period)."""
     if not isinstance(election, Election):

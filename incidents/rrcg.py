@@ -1,4 +1,4 @@
-"""The RRCG channel (DESIGN.md §5): what an escalation sends, how it is signed, and the
+"""The RRCG channel (docs/escalation.md): what an escalation sends, how it is signed, and the
 two ways it travels (a signed JSON webhook, an e-mail).
 
 Nothing here touches the database: ``incidents.services.escalation`` decides when to send and
@@ -60,7 +60,7 @@ def build_payload(*, escalation: Any, incident: Any, reason: str) -> dict[str, A
     """The JSON the RRCG receives, frozen when head office escalates.
 
     Witness names and contacts and the identity of the observer are left out on
-    purpose: DESIGN.md §6 keeps them inside the mission."""
+    purpose: docs/roles.md keeps them inside the mission."""
     data = {
         "schema": PAYLOAD_SCHEMA,
         "escalation_id": str(escalation.pk),

@@ -1,4 +1,4 @@
-"""API shapes of incidents (DESIGN.md §7). Serializers parse and present; the rules are in
+"""API shapes of incidents (docs/api.md). Serializers parse and present; the rules are in
 ``incidents.details``, ``incidents.policies`` and ``incidents.services``."""
 
 from __future__ import annotations

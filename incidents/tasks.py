@@ -1,5 +1,5 @@
 """Celery tasks of the incidents app: thin wrappers that take ids and call a service.
-Services publish them by name (``observation.tasking``) and never import this module.
+Services publish them by name (``observation.kernel.tasking``) and never import this module.
 
 ``acks_late``: a message is acknowledged only after the task ran, so a worker killed
 mid-task leaves it to be delivered again (and the database sweep re-queues the row in any
@@ -13,7 +13,7 @@ from celery import shared_task
 from django.conf import settings
 
 from incidents.services import alerts, escalation, lifecycle
-from observation.tasking import publish_quietly
+from observation.kernel.tasking import publish_quietly
 
 # Room for one attempt (webhook timeout, then the e-mail copy) and the bookkeeping.
 DELIVERY_SOFT_LIMIT = settings.RRCG_WEBHOOK_TIMEOUT + settings.EMAIL_TIMEOUT + 30

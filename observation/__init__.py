@@ -1,3 +1,3 @@
-from observation.celery import app as celery_app
+from observation.config.celery import app as celery_app
 
 __all__ = ("celery_app",)

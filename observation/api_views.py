@@ -5,7 +5,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from observation.policies import role_of
+from observation.kernel.access import role_of
 from observation.queries import districts_for_user
 from observation.serializers import MeSerializer
 

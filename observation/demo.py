@@ -1,7 +1,7 @@
 """Demo data of observation: the 2021 repeat elections of the seed report.
 
-Numbers come from the seed (../shared/seed); names of people other than public officials
-named there are synthetic and marked as demo data.
+Numbers come from the 2021 preliminary report of the Common Cause Public Foundation; names
+of people other than public officials named there are synthetic and marked as demo data.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import TextIO
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from observation.kernel.roles import Role
 from observation.models import (
     Candidate,
     District,
@@ -23,7 +24,6 @@ from observation.models import (
     PartyList,
     PartyMeeting,
 )
-from observation.roles import Role
 
 ELECTION = {
     "name": "Repeat elections of deputies to the city keneshes of Bishkek, Osh and Tokmok",

@@ -1,5 +1,5 @@
 """API filters of observation's collections: each by its foreign keys and coded fields
-(DESIGN.md §7). ``election``, ``district`` and ``party`` reach through the list a record
+(docs/api.md). ``election``, ``district`` and ``party`` reach through the list a record
 belongs to, so a client can ask e.g. for the female candidates of one city."""
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from observation.kernel.registry import HomePanel, NavEntry, register_home_panel, register_nav
+from observation.kernel.roles import ALL_ROLES, FIELD_ROLES, Role
 from observation.queries import districts_for_user, elections_with_counts
-from observation.registry import HomePanel, NavEntry, register_home_panel, register_nav
-from observation.roles import ALL_ROLES, FIELD_ROLES, Role
 
 STAFF_ROLES = ALL_ROLES - FIELD_ROLES
 

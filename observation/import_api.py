@@ -21,9 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from observation.imports import candidate_import
+from observation.kernel.tabular import ImportReport
 from observation.models import Election
 from observation.policies import REFERENCE_DATA
-from observation.tabular import ImportReport
 
 
 class ImportRequestSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@
 ``handle_import`` serves every import page (candidate lists here, voter-list snapshots in
 ``voters.views``); each page only says which service it runs. Between the preview and
 the confirmation the uploaded file is kept in the private storage and named by a signed
-token (see ``observation.tabular.stash_upload``), so the analyst uploads once and the
+token (see ``observation.kernel.tabular.stash_upload``), so the analyst uploads once and the
 commit imports exactly the bytes that were previewed.
 """
 
@@ -27,15 +27,16 @@ from django.utils.translation import gettext_lazy
 from observation.imports import IMPORT_COLUMNS as CANDIDATE_COLUMNS
 from observation.imports import IMPORT_KIND as CANDIDATE_KIND
 from observation.imports import candidate_import
+from observation.kernel.access import require
 from observation.kernel.forms import add_service_errors
-from observation.models import Election
-from observation.policies import REFERENCE_DATA, require
-from observation.tabular import (
+from observation.kernel.tabular import (
     ImportReport,
     discard_stashed_upload,
     open_stashed_upload,
     stash_upload,
 )
+from observation.models import Election
+from observation.policies import REFERENCE_DATA
 
 
 class ImportUploadForm(forms.Form):

@@ -20,9 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from observation.audit import audit_log, model_changes
-from observation.models import Candidate, District, Election, Party, PartyList
-from observation.tabular import (
+from observation.kernel.audit import audit_log, model_changes
+from observation.kernel.tabular import (
     ImportReport,
     PlannedRow,
     RowCells,
@@ -34,6 +33,7 @@ from observation.tabular import (
     read_table,
     start_report,
 )
+from observation.models import Candidate, District, Election, Party, PartyList
 
 Actor = AbstractBaseUser | AnonymousUser | None
 

@@ -3,15 +3,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from observation.kernel.db import FieldNamedConstraints
-from observation.roles import Role
+from observation.kernel.models import AuditEntry  # noqa: F401  (registered with the app)
+from observation.kernel.roles import Role
 
 DISTRICT_CODE_PATTERN = r"^[A-Z0-9]{2,8}$"
 
@@ -79,7 +78,7 @@ class Election(FieldNamedConstraints, models.Model):
 
 
 class District(FieldNamedConstraints, models.Model):
-    """The unit that elects a council (DESIGN.md §2), e.g. Bishkek city kenesh."""
+    """The unit that elects a council (docs/architecture.md#glossary), e.g. Bishkek city kenesh."""
 
     election = models.ForeignKey(
         Election, on_delete=models.PROTECT, related_name="districts", verbose_name=_("election")
@@ -370,26 +369,3 @@ class ObserverProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
-
-
-class AuditEntry(models.Model):
-    """Append-only record of who changed what (DESIGN.md §10). Written by services only."""
-
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    action = models.CharField(max_length=80)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.CharField(max_length=64)
-    target = GenericForeignKey("content_type", "object_id")
-    object_repr = models.CharField(max_length=300)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
-        verbose_name_plural = _("audit entries")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"

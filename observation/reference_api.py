@@ -1,8 +1,8 @@
 """API of observation's reference data: elections, districts, parties, party lists,
-candidates and party meetings (DESIGN.md §7).
+candidates and party meetings (docs/api.md).
 
 Thin: the serializer parses, a service in ``observation.services`` decides and writes
-(its ``ValidationError`` becomes a 400 with field messages, see ``observation.api``), the
+(its ``ValidationError`` becomes a 400 with field messages, see ``observation.kernel.api``), the
 policy in ``observation.policies`` says who may read and write.
 """
 

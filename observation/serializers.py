@@ -18,7 +18,7 @@ class MeSerializer(serializers.Serializer):
     districts = MeDistrictSerializer(many=True)
 
 
-# --- Reference data (DESIGN.md §7) ---------------------------------------------------------
+# --- Reference data (docs/api.md) ---------------------------------------------------------
 # Serializers parse and shape; the rules live in observation.services, which the viewsets
 # call. Model-level uniqueness is left to the service (``validators = []``) so the API
 # reports it on the same field, with the same message, as the forms do.

@@ -1,4 +1,4 @@
-"""Every write to observation's reference data (DESIGN.md §3, STYLE.md habit 1).
+"""Every write to observation's reference data (docs/architecture.md, STYLE.md habit 1).
 
 Pages, the API and imports call these functions and nothing else, so each rule is checked
 once: the role (``observation.policies``), then ``full_clean()`` (field validators, the
@@ -21,7 +21,7 @@ from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 
-from observation.audit import audit_log
+from observation.kernel.audit import audit_log
 from observation.kernel.db import model_save, model_update
 from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
 from observation.policies import (

@@ -33,16 +33,16 @@ from observation.forms import (
     PartyMeetingForm,
     ServiceForm,
 )
+from observation.kernel.access import require
 from observation.kernel.forms import add_service_errors
+from observation.kernel.registry import panels_for
 from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
 from observation.policies import (
     PARTY_MEETINGS,
     REFERENCE_DATA,
     party_meeting_editable_by,
-    require,
     visible_districts,
 )
-from observation.registry import panels_for
 
 PAGE_SIZE = 50
 

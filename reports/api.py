@@ -1,4 +1,4 @@
-"""The ``reports`` collection of the API (DESIGN.md §7): thin views over
+"""The ``reports`` collection of the API (docs/api.md): thin views over
 ``reports.services`` and ``reports.queries``."""
 
 from __future__ import annotations

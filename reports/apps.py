@@ -7,7 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from observation.registry import NavEntry, register_nav
+        from observation.kernel.registry import NavEntry, register_nav
         from reports.policies import DASHBOARD, REPORTS
 
         register_nav(NavEntry(_("Dashboard"), "reports:dashboard", DASHBOARD.read, order=14))

@@ -1,6 +1,6 @@
 """The computed content of a report, from the other apps' stored data (read-only).
 
-``report_data`` returns plain JSON-able data in the shape of DESIGN.md §7 (with extra
+``report_data`` returns plain JSON-able data in the shape of docs/api.md (with extra
 keys). It issues a fixed number of queries whatever the number of districts, parties,
 commissions, snapshots or incidents: every part is one aggregated or flat query, folded
 in Python. Labels are not part of the data: codes and names only, so a snapshot is the

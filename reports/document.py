@@ -39,7 +39,7 @@ ADDRESSEE_LABELS = dict(Recommendation.Addressee.choices)
 
 # A preliminary report summarises (the seed's model): a list longer than these limits is
 # replaced by a summary table whose counts add up to the list's length. At the seed's size
-# everything is listed; at national size (60 districts, DESIGN.md §9) the report stays a
+# everything is listed; at national size (60 districts, docs/benchmarks.md) the report stays a
 # report of a few dozen pages instead of a hundred and fifty pages of raw lists.
 MAX_LISTED_DISTRICTS = 10  # party names district by district, district names party by party
 MAX_LISTED_TECS = 6  # each TEC's composition and changes in tables of its own

@@ -1,5 +1,5 @@
-"""The preliminary report (DESIGN.md §2): an analyst's narrative around tables computed
-from the other apps, exported to HTML, PDF, DOCX and XLSX, frozen when published.
+"""The preliminary report (docs/architecture.md#glossary): an analyst's narrative around
+tables computed from the other apps, exported to HTML, PDF, DOCX and XLSX, frozen when published.
 
 Rows are written only by ``reports.services``. Computed numbers are never stored on a
 draft (a draft always recomputes); a published report keeps them in its snapshot.

@@ -1,4 +1,4 @@
-"""Who may do what with reports (DESIGN.md §6): head office and legal experts read;
+"""Who may do what with reports (docs/roles.md): head office and legal experts read;
 analysts and administrators edit, export and publish; field roles have no access. A
 published report is frozen (``require_draft``)."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from observation.policies import Access
-from observation.roles import Role
+from observation.kernel.access import Access
+from observation.kernel.roles import Role
 from reports.models import Report
 
 REPORTS = Access(

@@ -1,4 +1,4 @@
-"""The sections of the preliminary report, in the seed's order (DESIGN.md §2).
+"""The sections of the preliminary report, in the seed's order (docs/architecture.md#glossary).
 
 Every section has narrative written by the analyst. Some also have content computed from
 the other apps (``COMPUTED``); the narrative of those is shown before the tables."""

@@ -102,7 +102,7 @@ class ExportRequestSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=ExportJob.Format.choices)
 
 
-# --- the data contract (DESIGN.md §7), documented in the schema ------------------------
+# --- the data contract (docs/api.md), documented in the schema ------------------------
 
 
 class VoterRowSerializer(serializers.Serializer):

@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from observation.kernel.forms import add_service_errors as apply_errors
+from observation.kernel.access import require
+from observation.kernel.forms import add_service_errors
 from observation.models import Election
-from observation.policies import require
 from reports import queries, services
 from reports.charts import BarChart, Series
 from reports.document import KIND_LABELS
@@ -99,7 +99,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
         try:
             report = services.report_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Report created."))
             return redirect("reports:detail", report.pk)
@@ -139,7 +139,7 @@ def report_settings(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.report_update(actor=request.user, report=report, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Report saved."))
             return redirect("reports:detail", report.pk)
@@ -188,7 +188,7 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
                     version=form.cleaned_data["version"],
                 )
             except ValidationError as exc:
-                apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Section saved."))
                 return redirect("reports:section", report.pk, key)
@@ -235,7 +235,7 @@ def recommendations(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.recommendation_create(actor=request.user, report=report, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Recommendation added."))
             return redirect("reports:recommendations", report.pk)
@@ -270,7 +270,7 @@ def recommendation_edit(request: HttpRequest, pk: int, item: int) -> HttpRespons
                 actor=request.user, recommendation=recommendation, **fields
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Recommendation saved."))
             return redirect("reports:recommendations", report.pk)
@@ -293,7 +293,7 @@ def abbreviations(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.abbreviation_create(actor=request.user, report=report, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Abbreviation added."))
             return redirect("reports:abbreviations", report.pk)
@@ -324,7 +324,7 @@ def abbreviation_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         try:
             services.abbreviation_update(actor=request.user, abbreviation=abbreviation, **fields)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Abbreviation saved."))
             return redirect("reports:abbreviations", report.pk)
@@ -362,7 +362,7 @@ def report_download(request: HttpRequest, pk: int, export_format: str) -> HttpRe
         raise Http404
     report = _report(pk)
     if not report.is_published and not REPORTS.can_write(request.user):
-        # Exporting a draft is the analysts' job (DESIGN.md §6); readers get published files.
+        # Exporting a draft is the analysts' job (docs/roles.md); readers get published files.
         raise PermissionDenied
     if report.is_published:
         content = queries.published_file(report, export_format)

@@ -60,7 +60,7 @@ def _fast_and_isolated(settings, tmp_path):
     # Tests exercise the after-commit publishing path; without a worker the task runs
     # in-process. Tests with a real worker (marker ``redis``) switch this off.
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    from observation.celery import app
+    from observation.config.celery import app
 
     app.conf.task_always_eager = True
     yield

@@ -1,6 +1,6 @@
 """Small builders for test data, shared by every app's tests.
 
-Personas follow the roles of DESIGN.md §6: ``make_user("lto", districts=[bishkek])``.
+Personas follow the roles of docs/roles.md: ``make_user("lto", districts=[bishkek])``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
+from observation.kernel.roles import Role
 from observation.models import Candidate, District, Election, ObserverProfile, Party, PartyList
-from observation.roles import Role
 
 _seq = itertools.count(1)
 

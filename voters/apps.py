@@ -7,7 +7,7 @@ class VotersConfig(AppConfig):
     verbose_name = _("Voters")
 
     def ready(self) -> None:
-        from observation.registry import NavEntry, register_nav
-        from observation.roles import ALL_ROLES
+        from observation.kernel.registry import NavEntry, register_nav
+        from observation.kernel.roles import ALL_ROLES
 
         register_nav(NavEntry(_("Voter lists"), "voters:registration", ALL_ROLES, order=54))

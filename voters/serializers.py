@@ -6,7 +6,7 @@ from voters.models import AGE_FIELDS, VoterListSnapshot
 
 
 class VoterSnapshotSerializer(serializers.ModelSerializer):
-    """A voter-list snapshot, field names as in DESIGN.md §7. Validation beyond types
+    """A voter-list snapshot, field names as in docs/api.md. Validation beyond types
     (the sums, TEC or PEC, one per stage) is the service's, reported on the field."""
 
     class Meta:

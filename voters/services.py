@@ -16,9 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from commissions.models import Commission
-from observation.audit import audit_log, model_changes
-from observation.models import Election
-from observation.tabular import (
+from observation.kernel.audit import audit_log, model_changes
+from observation.kernel.tabular import (
     ImportReport,
     PlannedRow,
     RowCells,
@@ -30,6 +29,7 @@ from observation.tabular import (
     read_table,
     start_report,
 )
+from observation.models import Election
 from voters.models import AGE_FIELDS, VoterListSnapshot
 
 Actor = AbstractBaseUser | AnonymousUser | None

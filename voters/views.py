@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from observation.import_views import ImportPage, handle_import
+from observation.kernel.access import require
 from observation.kernel.forms import add_service_errors
 from observation.models import Election
-from observation.policies import require
 from voters.forms import ElectionChoiceForm, VoterSnapshotForm
 from voters.models import VoterListSnapshot
 from voters.policies import VOTER_SNAPSHOT_IMPORT, VOTER_SNAPSHOTS

@@ -4,7 +4,7 @@ comes from DATABASE_URL, which the bench points at its throwaway database."""
 
 import warnings
 
-from observation.settings import *  # noqa: F403
+from observation.config.settings import *  # noqa: F403
 
 DEBUG = False
 INSTALLED_APPS = [*INSTALLED_APPS, "bench.filing_support"]  # noqa: F405

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 from bench.filing_support import views
-from observation.urls import urlpatterns as project_urlpatterns
+from observation.config.urls import urlpatterns as project_urlpatterns
 
 bench_patterns = [
     path("bare/", views.bare),

@@ -2,7 +2,7 @@
 and answers 201 with a small JSON object; they differ only in how the caller is
 authenticated, so the bench can report the filing API against each:
 
-- ``bare``: nobody is authenticated (DESIGN.md §9 taken literally);
+- ``bare``: nobody is authenticated (docs/benchmarks.md taken literally);
 - ``bare_token``: ``Authorization: Token ...`` looked up exactly as DRF's
   ``TokenAuthentication`` does (one query, the user joined);
 - ``bare_session``: Django's session and user (two queries, through

@@ -1,6 +1,6 @@
-"""The incidents API (DESIGN.md §7): thin views over ``services.filing``, ``queries``
+"""The incidents API (docs/api.md): thin views over ``services.filing``, ``queries``
 and ``policies``. An ``id`` taken by another report is a 409 (``IncidentConflict``,
-answered by ``observation.api.exception_handler``)."""
+answered by ``observation.kernel.api.exception_handler``)."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ class IncidentViewSet(
     viewsets.GenericViewSet,
 ):
     """Incidents filed by observers. LTOs see their own, coordinators their districts'
-    and the staff all of them; witness data only where DESIGN.md §6 allows."""
+    and the staff all of them; witness data only where docs/roles.md allows."""
 
     serializer_class = IncidentSerializer
     # The project's authentication, with the token lookup that also reads the profile.

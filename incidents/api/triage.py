@@ -1,11 +1,11 @@
-"""The triage and escalation API (DESIGN.md §5, §7): incident actions, the triage queue,
-the ``escalations`` collection and the RRCG's acknowledgement. Thin: serializers parse,
-``incidents.services.lifecycle`` / ``incidents.services.escalation`` decide,
-``incidents.queries`` reads.
+"""The triage and escalation API (docs/escalation.md, docs/api.md): incident actions, the
+triage queue, the ``escalations`` collection and the RRCG's acknowledgement. Thin:
+serializers parse, ``incidents.services.lifecycle`` / ``incidents.services.escalation``
+decide, ``incidents.queries`` reads.
 
 A stale ``version`` (someone else changed the incident) is a 409 (the services' conflict,
-answered by ``observation.api.exception_handler``); a move the lifecycle does not allow
-is a 400 naming the field; a role that may not act is a 403.
+answered by ``observation.kernel.api.exception_handler``); a move the lifecycle does not
+allow is a 400 naming the field; a role that may not act is a 403.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ class IncidentTriageViewSet(viewsets.GenericViewSet):
         )
 
     @extend_schema(
-        summary="Change the status (lifecycle of DESIGN.md §4)",
+        summary="Change the status (lifecycle of docs/lifecycle.md)",
         request=TransitionSerializer,
         responses={200: IncidentSerializer, 400: OpenApiTypes.OBJECT, 409: CONFLICT_SCHEMA},
     )
@@ -238,7 +238,7 @@ class TriageQueueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     retrieve=extend_schema(summary="One escalation, with its attempts and payload"),
 )
 class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
-    """Escalations to the RRCG (DESIGN.md §5). Staff read; head office retries a failed
+    """Escalations to the RRCG (docs/escalation.md). Staff read; head office retries a failed
     one; the RRCG acknowledges with a signed request."""
 
     serializer_class = EscalationSerializer

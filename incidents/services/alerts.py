@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from incidents import policies
 from incidents.models import Alert, Comment, Escalation, Incident
-from observation.audit import audit_log
-from observation.tasking import enqueue_on_commit
+from observation.kernel.audit import audit_log
+from observation.kernel.tasking import enqueue_on_commit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser

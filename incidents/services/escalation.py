@@ -1,4 +1,4 @@
-"""Escalation of incidents to the RRCG (DESIGN.md §5): the transactional outbox, the
+"""Escalation of incidents to the RRCG (docs/escalation.md): the transactional outbox, the
 delivery with its bounded retry schedule, the sweep, manual retry and acknowledgement.
 
 How an escalation travels:
@@ -49,9 +49,9 @@ from incidents.services.records import (
     record_event,
     save_incident,
 )
-from observation.api import Conflict
-from observation.audit import audit_log
-from observation.tasking import enqueue_on_commit, publish_quietly
+from observation.kernel.api import Conflict
+from observation.kernel.audit import audit_log
+from observation.kernel.tasking import enqueue_on_commit, publish_quietly
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser

@@ -33,8 +33,8 @@ from incidents.models import (
     IncidentEvent,
 )
 from incidents.services import lifecycle
-from observation.api import Conflict
-from observation.audit import audit_log
+from observation.kernel.api import Conflict
+from observation.kernel.audit import audit_log
 from observation.models import Candidate, District, Election, Party, PartyList
 
 if TYPE_CHECKING:
@@ -149,8 +149,8 @@ def _filing_facts(
     the id is taken, whether ``actor`` may file in the district, and whether each other
     reference fits it. ``None`` when the district does not exist.
 
-    Each ``*_fits`` filter IS the rule for its reference (DESIGN.md §10: nothing from
-    another district or election); ``_explain_refusal`` only says why one failed."""
+    Each ``*_fits`` filter IS the rule for its reference (docs/architecture.md#guarantees:
+    nothing from another district or election); ``_explain_refusal`` only says why one failed."""
     here = OuterRef("pk")
     facts: dict[str, Any] = {
         "id_taken": Exists(Incident.objects.filter(pk=incident_id)),
@@ -253,7 +253,7 @@ def incident_file(
     References are model instances (forms) or primary keys (the API); either way they are
     checked here against the database, in one query.
 
-    Idempotent (DESIGN.md §7): the same ``id`` with the same content returns the stored
+    Idempotent (docs/api.md): the same ``id`` with the same content returns the stored
     incident and creates nothing; the same ``id`` with other content, or filed by another
     user, raises ``IncidentConflict``. The primary key is the guarantee, so two copies of
     one report arriving at once still make one incident."""

@@ -1,4 +1,4 @@
-"""The incident lifecycle of DESIGN.md §4, and the other triage writes: assign, severity,
+"""The incident lifecycle of docs/lifecycle.md, and the other triage writes: assign, severity,
 comments and questions to the observer, and the observer's answer coming back.
 
 ``submitted → in_review → verified → escalated → closed``, with the side exits
@@ -39,8 +39,8 @@ from incidents.services.records import (
     record_event,
     save_incident,
 )
-from observation.audit import audit_log
-from observation.policies import role_of
+from observation.kernel.access import role_of
+from observation.kernel.audit import audit_log
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser

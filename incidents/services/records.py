@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.models import Incident, IncidentEvent
-from observation.api import Conflict
+from observation.kernel.api import Conflict
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser

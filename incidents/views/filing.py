@@ -42,7 +42,7 @@ from incidents.forms.filing import AnswerForm, EvidenceForm, IncidentForm, new_i
 from incidents.models import Comment, Evidence, Incident
 from incidents.offline import offline_config
 from incidents.services import filing
-from observation.policies import require
+from observation.kernel.access import require
 
 KIND_INTROS = {
     "admin_resource": {

@@ -36,7 +36,7 @@ from incidents.forms.triage import (
 )
 from incidents.models import Alert, Escalation, Evidence, Incident, IncidentEvent
 from incidents.services import alerts, escalation, lifecycle
-from observation.policies import require
+from observation.kernel.access import require
 
 QUEUE_PAGE_SIZE = 50
 ALERTS_PAGE_SIZE = 50

@@ -1,4 +1,4 @@
-// Offline queue for incident reports (DESIGN.md §7, issue 4). No build step, no CDN.
+// Offline queue for incident reports (docs/api.md, issue 4). No build step, no CDN.
 //
 // With JavaScript, a report is first written to IndexedDB on this phone, then sent as
 // JSON to the API with its client-chosen id. It counts as sent only after the server

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from observation.roles import Role
+from observation.kernel.roles import Role
 from tests.commissions.builders import make_cec, make_tec
 from tests.factories import make_district, make_election, make_party, make_party_list, make_user
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from commissions.models import Commission
+from observation.kernel.roles import Role
 from observation.models import AuditEntry
-from observation.roles import Role
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The API (DESIGN.md §7): field names, filters, the role × action matrix, 400 with field
+"""The API (docs/api.md): field names, filters, the role × action matrix, 400 with field
 messages that change nothing, and query counts that do not grow with rows."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from commissions.models import (
     CommissionMember,
     Complaint,
 )
+from observation.kernel.roles import Role
 from observation.models import AuditEntry
-from observation.roles import Role
 from tests.commissions.builders import (
     make_complaint,
     make_decision,

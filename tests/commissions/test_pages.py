@@ -15,8 +15,8 @@ from commissions.models import (
     CommissionMember,
     Complaint,
 )
+from observation.kernel.roles import Role
 from observation.models import AuditEntry
-from observation.roles import Role
 from tests.commissions.builders import (
     make_complaint,
     make_decision,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observation.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observation.config.settings")
 
 import django  # noqa: E402
 
@@ -21,7 +21,7 @@ django.setup()
 from celery.signals import task_prerun  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 
-from observation.celery import app  # noqa: E402
+from observation.config.celery import app  # noqa: E402
 
 task_prerun.connect(lambda **kwargs: ContentType.objects.clear_cache(), weak=False)
 

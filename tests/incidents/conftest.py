@@ -1,5 +1,5 @@
 """A small world for incident tests: one election with Bishkek and Osh, their party
-lists and PECs, and one user per role (DESIGN.md §6)."""
+lists and PECs, and one user per role (docs/roles.md)."""
 
 from __future__ import annotations
 

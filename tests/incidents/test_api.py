@@ -1,4 +1,4 @@
-"""The incidents API (DESIGN.md §7): idempotent create, role-filtered reads."""
+"""The incidents API (docs/api.md): idempotent create, role-filtered reads."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Concurrent resends of one report make one incident (DESIGN.md §7, §10). The primary
-key is the guarantee; these tests need PostgreSQL's real concurrency."""
+"""Concurrent resends of one report make one incident (docs/api.md,
+docs/architecture.md#guarantees). The primary key is the guarantee; these tests need
+PostgreSQL's real concurrency."""
 
 from __future__ import annotations
 

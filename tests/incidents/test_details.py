@@ -1,4 +1,4 @@
-"""Each form's own fields are checked on their own (DESIGN.md §7)."""
+"""Each form's own fields are checked on their own (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Escalation to the RRCG in one process (DESIGN.md §5): the outbox, the delivery and its
+"""Escalation to the RRCG in one process (docs/escalation.md): the outbox, the delivery and its
 schedule, claims, the sweep, retries and the channels. The stand-in receiver runs in a
 thread; the real-worker cases are in ``test_escalation_worker.py``."""
 

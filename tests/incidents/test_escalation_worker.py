@@ -1,4 +1,5 @@
-"""Escalation with a real Celery worker, a real beat and a real Redis (DESIGN.md §5, §10).
+"""Escalation with a real Celery worker, a real beat and a real Redis (docs/escalation.md,
+docs/architecture.md#guarantees).
 
 Not eager mode: the worker and beat are subprocesses on the pytest PostgreSQL database,
 the broker is a private ``redis-server`` this module starts on a free port (so stopping
@@ -28,7 +29,7 @@ from incidents import tasks
 from incidents.management.commands.rrcg_receiver import RRCGReceiver
 from incidents.models import Alert, Escalation
 from incidents.services.escalation import incident_escalate
-from observation.celery import app
+from observation.config.celery import app
 from tests.incidents.triage_support import SECRET, S, incident_in
 
 pytestmark = [

@@ -1,5 +1,5 @@
 """Filing through the service: what is stored, what is refused, and idempotency
-(DESIGN.md §6, §7)."""
+(docs/roles.md, docs/api.md)."""
 
 from __future__ import annotations
 

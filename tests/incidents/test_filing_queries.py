@@ -1,4 +1,4 @@
-"""What filing costs in queries (DESIGN.md §9; the throughput is measured by
+"""What filing costs in queries (docs/benchmarks.md; the throughput is measured by
 ``bench/filing_bench.py``, never here) and the guarantees the lean path must keep: every
 reference checked, resends answered before the checks, the response as a GET shows it."""
 

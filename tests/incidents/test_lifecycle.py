@@ -1,4 +1,4 @@
-"""The incident lifecycle of DESIGN.md §4: every move, what each needs, who may make
+"""The incident lifecycle of docs/lifecycle.md: every move, what each needs, who may make
 it, the timeline and audit it leaves, and conflicts between two staff (issue 5)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The numbers a report takes from incidents (DESIGN.md §4, §7)."""
+"""The numbers a report takes from incidents (docs/lifecycle.md, docs/api.md)."""
 
 from __future__ import annotations
 

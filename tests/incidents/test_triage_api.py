@@ -1,5 +1,6 @@
-"""The triage and escalation API (DESIGN.md §5, §7): incident actions, the role matrix,
-conflicts, the triage queue, the escalations collection and the RRCG's acknowledgement."""
+"""The triage and escalation API (docs/escalation.md, docs/api.md): incident actions, the
+role matrix, conflicts, the triage queue, the escalations collection and the RRCG's
+acknowledgement."""
 
 from __future__ import annotations
 

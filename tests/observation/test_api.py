@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from observation.roles import Role
+from observation.kernel.roles import Role
 from tests.factories import make_district, make_user
 
 

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from observation.imports import IMPORT_COLUMNS, candidate_import
+from observation.kernel.roles import Role
 from observation.models import AuditEntry, Candidate
-from observation.roles import Role
 from tests.factories import (
     make_candidate,
     make_district,

@@ -36,7 +36,7 @@ def test_worker_and_beat_run_the_projects_celery_app():
     services = compose()["services"]
     assert "celery -A observation worker" in command_of(services["worker"])
     assert "celery -A observation beat" in command_of(services["beat"])
-    assert (ROOT / "observation" / "celery.py").exists()
+    assert (ROOT / "observation" / "config" / "celery.py").exists()
 
 
 def test_app_services_share_one_environment_file_and_reach_postgres_and_redis():
@@ -56,7 +56,7 @@ CONFIGURATION_DOC = ROOT / "docs" / "configuration.md"
 
 
 def test_every_variable_the_settings_read_is_documented_in_the_configuration_page():
-    settings_source = (ROOT / "observation" / "settings.py").read_text()
+    settings_source = (ROOT / "observation" / "config" / "settings.py").read_text()
     used = set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', settings_source))
     documented = CONFIGURATION_DOC.read_text()
     undocumented = sorted(name for name in used if f"`{name}`" not in documented)

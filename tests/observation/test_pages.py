@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from observation.roles import Role
+from observation.kernel.roles import Role
 from tests.factories import make_district, make_election, make_user
 
 

@@ -1,5 +1,5 @@
 """The API of elections, districts, parties, party lists, candidates and party meetings
-(DESIGN.md §7): names, roles, filters, pagination, errors, query counts."""
+(docs/api.md): names, roles, filters, pagination, errors, query counts."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from observation.kernel.roles import Role
 from observation.models import AuditEntry, Candidate, Party, PartyMeeting
-from observation.roles import Role
 from tests.factories import (
     make_candidate,
     make_district,

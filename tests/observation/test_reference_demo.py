@@ -11,9 +11,9 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from observation import demo
+from observation.kernel.roles import Role
 from observation.models import Candidate, District, PartyList, PartyMeeting
 from observation.queries import election_overview
-from observation.roles import Role
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from observation.kernel.roles import Role
 from observation.models import AuditEntry, Candidate, PartyMeeting
-from observation.roles import Role
 from tests.factories import (
     make_candidate,
     make_district,

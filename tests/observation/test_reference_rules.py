@@ -13,6 +13,7 @@ import pytest
 from django.db import IntegrityError, models, transaction
 from rest_framework.test import APIClient
 
+from observation.kernel.roles import Role
 from observation.models import (
     AuditEntry,
     Candidate,
@@ -22,7 +23,6 @@ from observation.models import (
     PartyList,
     PartyMeeting,
 )
-from observation.roles import Role
 from tests.factories import (
     make_candidate,
     make_district,

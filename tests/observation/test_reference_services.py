@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
 
 from observation import services
+from observation.kernel.roles import Role
 from observation.models import AuditEntry, Candidate, District, PartyMeeting
-from observation.roles import Role
 from tests.factories import (
     make_candidate,
     make_district,

@@ -1,11 +1,12 @@
-"""Who may do what (DESIGN.md §6), as a matrix of roles × actions."""
+"""Who may do what (docs/roles.md), as a matrix of roles × actions."""
 
 from __future__ import annotations
 
 import pytest
 
-from observation.policies import PARTY_MEETINGS, REFERENCE_DATA, USERS, role_of
-from observation.roles import Role
+from observation.kernel.access import role_of
+from observation.kernel.roles import Role
+from observation.policies import PARTY_MEETINGS, REFERENCE_DATA, USERS
 from tests.factories import make_user
 
 R, W = "read", "write"

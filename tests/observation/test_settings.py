@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from observation.env import StrictEnv
+from observation.config.env import StrictEnv
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from observation.tabular import (
+from observation.kernel.tabular import (
     STASH_SALT,
     cell_text,
     open_stashed_upload,
@@ -225,7 +225,7 @@ def test_a_stashed_file_changed_on_disk_is_refused():
 
 def test_expired_token_is_refused(monkeypatch):
     kept = stash()
-    monkeypatch.setattr("observation.tabular.STASH_MAX_AGE", -1)
+    monkeypatch.setattr("observation.kernel.tabular.STASH_MAX_AGE", -1)
     with pytest.raises(ValidationError):
         open_stashed_upload(kept.token, user_id=1, kind="voter_snapshots", election_id=7)
 

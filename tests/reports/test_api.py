@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from observation.roles import Role
+from observation.kernel.roles import Role
 from reports import services
 from reports.models import Report
 from tests.factories import make_election, make_user

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
-from observation.roles import Role
+from observation.kernel.roles import Role
 from reports import queries, services
 from reports.charts import BarChart, Series, to_png, to_svg
 from reports.drafting import draft_sentences

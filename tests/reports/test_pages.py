@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from observation.roles import Role
+from observation.kernel.roles import Role
 from reports.models import ExportJob, Report
 from tests.factories import make_election, make_user
 from tests.reports.factories import build_world, make_escalation, make_incident, make_report

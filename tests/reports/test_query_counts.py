@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from observation.roles import Role
+from observation.kernel.roles import Role
 from reports import compute, queries
 from tests.factories import make_user
 from tests.reports.factories import build_world, make_report

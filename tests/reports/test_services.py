@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from observation.kernel.roles import Role
 from observation.models import AuditEntry
-from observation.roles import Role
 from reports import queries, services
 from reports.models import ExportJob, Report, ReportSnapshot
 from reports.sections import SECTION_KEYS

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from observation.roles import Role
+from observation.kernel.roles import Role
 from tests.factories import make_commission, make_district, make_election, make_user
 from voters.models import VoterListSnapshot
 from voters.services import IMPORT_COLUMNS

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from observation.kernel.roles import Role
 from observation.models import AuditEntry
-from observation.roles import Role
 from tests.factories import make_commission, make_district, make_user
 from tests.voters.conftest import (
     READERS_ONLY,

@@ -1,4 +1,4 @@
-"""Load the demo data of the seed report (DESIGN.md §8), idempotently.
+"""Load the demo data of the seed report (docs/configuration.md), idempotently.
 
 Each app that has demo data provides ``<app>.demo.load(stdout)``; they run in the order
 of INSTALLED_APPS (observation first, reports last), all in one transaction, so a failed

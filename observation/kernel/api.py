@@ -1,4 +1,4 @@
-"""API plumbing shared by every app: pagination and error format (DESIGN.md §7)."""
+"""API plumbing shared by every app: pagination and error format (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from observation.policies import role_of
-from observation.registry import navigation_for
+from observation.kernel.access import role_of
+from observation.kernel.registry import navigation_for
 
 
 def navigation(request: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from observation.models import AuditEntry
+from observation.kernel.models import AuditEntry
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from observation.env import StrictEnv
+from observation.config.env import StrictEnv
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = StrictEnv()
 
 PRODUCTION = env.bool("PRODUCTION", False)
@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
-    # Baikoo apps, in import order (see DESIGN.md §3): load_demo runs their demo loaders
+    # Baikoo apps, in import order (see docs/architecture.md): load_demo runs their demo loaders
     # in this order too.
     "observation",
     "commissions",
@@ -69,9 +69,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-ROOT_URLCONF = "observation.urls"
-WSGI_APPLICATION = "observation.wsgi.application"
-ASGI_APPLICATION = "observation.asgi.application"
+ROOT_URLCONF = "observation.config.urls"
+WSGI_APPLICATION = "observation.config.wsgi.application"
+ASGI_APPLICATION = "observation.config.asgi.application"
 
 TEMPLATES = [
     {
@@ -84,7 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "observation.context_processors.navigation",
+                "observation.kernel.context_processors.navigation",
             ],
         },
     },
@@ -152,7 +152,7 @@ STORAGES = {
     },
 }
 
-# --- Celery (DESIGN.md §5, §8) ---------------------------------------------------------
+# --- Celery (docs/escalation.md, docs/configuration.md) ----------------------------------
 # With REDIS_URL, Redis is the broker. Without it (the embedded default) Celery's
 # filesystem transport keeps the queue in var/celery, and `make run` starts a worker with
 # an embedded beat beside the dev server, so tasks, retries and the beat schedule behave
@@ -198,26 +198,26 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- API (DESIGN.md §7) ----------------------------------------------------------------
+# --- API (docs/api.md) ----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["observation.policies.HasRole"],
-    "DEFAULT_PAGINATION_CLASS": "observation.api.Pagination",
+    "DEFAULT_PERMISSION_CLASSES": ["observation.kernel.access.HasRole"],
+    "DEFAULT_PAGINATION_CLASS": "observation.kernel.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "observation.api.exception_handler",
+    "EXCEPTION_HANDLER": "observation.kernel.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Baikoo API",
-    "DESCRIPTION": "Case management for domestic election observation (DESIGN.md §7).",
+    "DESCRIPTION": "Case management for domestic election observation (docs/api.md).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -247,7 +247,7 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "baikoo@localhost")
 HEAD_OFFICE_EMAIL = env.str("HEAD_OFFICE_EMAIL", "")
 
-# --- RRCG channel (DESIGN.md §5) -------------------------------------------------------
+# --- RRCG channel (docs/escalation.md) -------------------------------------------------------
 RRCG_WEBHOOK_URL = env.url("RRCG_WEBHOOK_URL", ("http", "https"), "")
 RRCG_WEBHOOK_SECRET = env.str("RRCG_WEBHOOK_SECRET", "")
 RRCG_WEBHOOK_TIMEOUT = env.int("RRCG_WEBHOOK_TIMEOUT", 10, minimum=1)
@@ -276,7 +276,7 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 
-# --- Imports of voter-list snapshots and candidate lists (observation.tabular) --------
+# --- Imports of voter-list snapshots and candidate lists (observation.kernel.tabular) --------
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", 50_000, minimum=1)
 

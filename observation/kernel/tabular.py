@@ -724,7 +724,7 @@ def audit_rows(
     *, actor: AbstractBaseUser, action: str, plan: Sequence[PlannedRow], sha256: str
 ) -> None:
     """The audit entries of an import's rows: one per record created or updated, as
-    ``observation.audit.audit_log`` writes them, but inserted in batches.
+    ``observation.kernel.audit.audit_log`` writes them, but inserted in batches.
 
     One insert per row made the audit trail most of the time of a large import (about
     2 ms a row on PostgreSQL: 40 s for 20,000 candidates). Runs in the import's
@@ -732,7 +732,7 @@ def audit_rows(
     from django.contrib.contenttypes.models import ContentType
     from django.core.serializers.json import DjangoJSONEncoder
 
-    from observation.models import AuditEntry
+    from observation.kernel.models import AuditEntry
 
     if not plan:
         return

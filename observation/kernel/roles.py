@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """The roles of DESIGN.md §6. A user has exactly one."""
+    """The roles of docs/roles.md. A user has exactly one."""
 
     LTO = "lto", _("Long-term observer")
     COORDINATOR = "coordinator", _("Regional coordinator")

@@ -1,6 +1,6 @@
 """Navigation entries and home-page panels contributed by each app.
 
-``observation`` imports no other app (DESIGN.md §3), so the apps register what they add
+``observation`` imports no other app (docs/architecture.md), so the apps register what they add
 to the shared layout in their ``AppConfig.ready``; the layout and the home page only read
 this registry.
 """
@@ -13,8 +13,8 @@ from typing import Any
 
 from django.urls import reverse
 
-from observation.policies import role_of
-from observation.roles import Role
+from observation.kernel.access import role_of
+from observation.kernel.roles import Role
 
 
 @dataclass(frozen=True)

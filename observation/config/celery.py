@@ -4,7 +4,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observation.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observation.config.settings")
 
 app = Celery("baikoo")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,5 +1,5 @@
 """Root URLs. Apps are included by dotted path, so this module imports none of them
-(DESIGN.md §3)."""
+(docs/architecture.md)."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
