@@ -18,9 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from observation.audit import audit_log, model_changes
+from observation.kernel.audit import audit_log, model_changes
+from observation.kernel.tasking import enqueue_on_commit, publish_quietly
 from observation.models import Election
-from observation.tasking import enqueue_on_commit
 from reports import compute, queries
 from reports.exports import FORMATS, filename_for, render_export
 from reports.models import (
@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 # Who acts: a signed-in user (pages and API), or nobody (the demo loader, a task).
 Actor = AbstractBaseUser | AnonymousUser | None
+# Published by name (docs/architecture.md): ``reports.tasks`` imports this module.
+BUILD_EXPORT_TASK = "reports.tasks.build_pdf"
 
 # A job still "running" after this long belongs to a worker that died; it may be rerun.
 STALE_RUNNING = dt.timedelta(minutes=15)
@@ -337,9 +339,7 @@ def _export_job(*, actor: Actor, report: Report, export_format: str) -> ExportJo
     )
     job.full_clean()
     job.save()
-    from reports.tasks import build_pdf
-
-    enqueue_on_commit(build_pdf, job.pk)
+    enqueue_on_commit(BUILD_EXPORT_TASK, job.pk)
     return job
 
 
@@ -419,7 +419,4 @@ def export_job_requeue_if_stale(*, job: ExportJob, after: dt.timedelta) -> bool:
     broker was down); publish it again. Running it twice is harmless (see ``_claim``)."""
     if job.status != ExportJob.Status.QUEUED or job.created_at > timezone.now() - after:
         return False
-    from observation.tasking import publish_quietly
-    from reports.tasks import build_pdf
-
-    return publish_quietly(build_pdf, job.pk)
+    return publish_quietly(BUILD_EXPORT_TASK, job.pk)
