@@ -85,6 +85,8 @@ def _detail_field(spec: incident_details.DetailField) -> forms.Field:
 class IncidentForm(forms.Form):
     """One of the three forms: the common fields, then the kind's own fields."""
 
+    mark_optional = True
+
     id = forms.UUIDField(widget=forms.HiddenInput)
     district = forms.ModelChoiceField(
         queryset=District.objects.none(), label=_("District"), empty_label=None
@@ -219,23 +221,16 @@ class IncidentForm(forms.Form):
             "evidence_expected": len(data.get("evidence") or []),
         }
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show the service's messages next to the fields they name."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for key, messages in error.message_dict.items():
-            name = key.removeprefix("details.")
-            self.add_error(name if name in self.fields else None, messages)
-
 
 class EvidenceForm(forms.Form):
+    mark_optional = True
     evidence = EvidenceFilesField(
         label=_("Add photos, videos, recordings or documents"), required=True
     )
 
 
 class AnswerForm(forms.Form):
+    mark_optional = True
     body = forms.CharField(
         label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from incidents import queries
 from incidents.models import Comment, Incident
 from incidents.services import lifecycle, records
+from observation.kernel.forms import DateInput
 from observation.models import District, Election, Party
 
 
@@ -58,6 +59,8 @@ def _with_any(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
 
 class TriageFilterForm(forms.Form):
     """The queue's filters, from the query string (page and API alike)."""
+
+    mark_optional = True
 
     q = forms.CharField(
         label=_("Search"),
@@ -103,12 +106,8 @@ class TriageFilterForm(forms.Form):
     severity = forms.ChoiceField(
         label=_("Severity"), required=False, choices=_with_any(Incident.Severity.choices)
     )
-    occurred_from = forms.DateField(
-        label=_("Happened from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    occurred_to = forms.DateField(
-        label=_("Happened until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    occurred_from = forms.DateField(label=_("Happened from"), required=False, widget=DateInput())
+    occurred_to = forms.DateField(label=_("Happened until"), required=False, widget=DateInput())
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -162,6 +161,8 @@ class TriageFilterForm(forms.Form):
 
 class VersionedForm(forms.Form):
     """Carries the version of the incident the user saw, for the conflict check."""
+
+    mark_optional = True
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -237,6 +238,7 @@ class EscalateForm(VersionedForm):
 
 
 class CommentForm(forms.Form):
+    mark_optional = True
     body = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=records.MAX_TEXT
     )

@@ -43,6 +43,7 @@ from incidents.models import Comment, Evidence, Incident
 from incidents.offline import offline_config
 from incidents.services import filing
 from observation.kernel.access import require
+from observation.kernel.forms import add_service_errors
 
 KIND_INTROS = {
     "admin_resource": {
@@ -98,7 +99,7 @@ def file_incident(request: HttpRequest, kind: str) -> HttpResponse:
                     actor=request.user, **form.service_arguments()
                 )
             except ValidationError as exc:
-                form.add_service_errors(exc)
+                add_service_errors(form, exc, prefix="details.")
             except filing.IncidentConflict:
                 form.add_error(
                     None,

@@ -37,6 +37,7 @@ from incidents.forms.triage import (
 from incidents.models import Alert, Escalation, Evidence, Incident, IncidentEvent
 from incidents.services import alerts, escalation, lifecycle
 from observation.kernel.access import require
+from observation.kernel.forms import add_service_errors
 
 QUEUE_PAGE_SIZE = 50
 ALERTS_PAGE_SIZE = 50
@@ -75,7 +76,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         "counts": [(s, Incident.Status(s).label, counts[s]) for s in Incident.Status.values],
         "total": sum(counts.values()),
         "chosen_statuses": set(filters.statuses),
-        "query": query.urlencode(),
         "query_without_status": without_status.urlencode(),
         "sort": filters.sort,
         "columns": _sort_links(query, filters.sort),
@@ -210,7 +210,7 @@ def _act(
         try:
             done = perform(incident, form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             status = 400
         except lifecycle.IncidentVersionConflict as exc:
             messages.error(request, str(exc))
@@ -231,14 +231,6 @@ def _act(
     # htmx swaps only 2xx answers; the message and the form errors say what happened.
     response.status_code = 200 if request.htmx else status
     return response
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _version(data: dict[str, Any]) -> int | None:
