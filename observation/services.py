@@ -1,4 +1,4 @@
-"""Every write to observation's reference data (docs/architecture.md, STYLE.md habit 1).
+"""Every write to observation's reference data (docs/architecture.md).
 
 Pages, the API and imports call these functions and nothing else, so each rule is checked
 once: the role (``observation.policies``), then ``full_clean()`` (field validators, the

@@ -253,7 +253,7 @@ RRCG_WEBHOOK_SECRET = env.str("RRCG_WEBHOOK_SECRET", "")
 RRCG_WEBHOOK_TIMEOUT = env.int("RRCG_WEBHOOK_TIMEOUT", 10, minimum=1)
 RRCG_EMAIL_TO = env.list("RRCG_EMAIL_TO", [])
 
-# Delivery schedule of escalations (incidents.escalation): the wait after each failed
+# Delivery schedule of escalations (incidents.services.escalation): the wait after each failed
 # attempt, in seconds; one attempt more than there are waits, then the escalation fails
 # and head office is alerted. Waits up to ESCALATION_COUNTDOWN_MAX ride on the broker as
 # countdowns; longer ones are held in the database and picked up by the sweep, because a
