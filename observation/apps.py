@@ -8,3 +8,6 @@ class ObservationConfig(AppConfig):
 
     def ready(self) -> None:
         from observation import home  # noqa: F401  (registers panels and navigation)
+        from observation.kernel.storage import check_on_start_up
+
+        check_on_start_up()  # with S3_BUCKET set: refuse to start on a bucket that fails

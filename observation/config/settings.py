@@ -8,9 +8,11 @@ the README.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from observation.config.env import StrictEnv
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "observation.kernel.storage.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "observation.config.urls"
@@ -136,12 +139,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Without S3_BUCKET the private files live here; with it, move_files_to_storage copies
+# what is here into the bucket (docs/storage.md).
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
     # Uploaded evidence is private: it lives outside any served path and is streamed only
     # by views that check who is asking (see incidents).
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(Path(env.str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private"))))},
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
     },
     "staticfiles": {
         "BACKEND": (
@@ -151,6 +157,45 @@ STORAGES = {
         ),
     },
 }
+
+# --- Private files in an S3-compatible bucket (docs/storage.md) ----------------------
+# With S3_BUCKET set, every private file goes to the bucket instead of PRIVATE_MEDIA_ROOT,
+# so any web node or worker serves any file. Downloads still stream through Baikoo's
+# permission checks (observation.kernel.storage); every process checks the bucket when
+# it starts.
+S3_BUCKET = env.str("S3_BUCKET", "")
+S3_URL_TTL_SECONDS = env.int("S3_URL_TTL_SECONDS", 60, minimum=1)
+if S3_BUCKET:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", S3_BUCKET):
+        raise ImproperlyConfigured(
+            f"S3_BUCKET={S3_BUCKET!r} is not a bucket name (3-63 lowercase letters, digits, "
+            "dots and hyphens)."
+        )
+    S3_PREFIX = env.str("S3_PREFIX", "").strip("/")
+    if ".." in S3_PREFIX.split("/") or "//" in S3_PREFIX:
+        raise ImproperlyConfigured(
+            f"S3_PREFIX={S3_PREFIX!r} must be a plain path like baikoo/prod."
+        )
+    AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", "")
+    AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", "")
+    if bool(AWS_ACCESS_KEY_ID) != bool(AWS_SECRET_ACCESS_KEY):
+        raise ImproperlyConfigured(
+            "Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (then boto3 "
+            "finds credentials itself, e.g. from an instance role)."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "observation.kernel.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.url("S3_ENDPOINT_URL", ("http", "https"), "") or None,
+            "region_name": env.str("S3_REGION", "us-east-1"),
+            "access_key": AWS_ACCESS_KEY_ID or None,
+            "secret_key": AWS_SECRET_ACCESS_KEY or None,
+            "location": S3_PREFIX,
+            # Baikoo hands out no links to the bucket; any URL the backend signs expires.
+            "querystring_expire": S3_URL_TTL_SECONDS,
+        },
+    }
 
 # --- Celery (docs/escalation.md, docs/configuration.md) ----------------------------------
 # With REDIS_URL, Redis is the broker. Without it (the embedded default) Celery's
