@@ -221,7 +221,7 @@ def _mp4_without_location(file: IO[bytes]) -> IO[bytes] | None:
     file.seek(0, io.SEEK_END)
     total = file.tell()
     file.seek(0)
-    copy = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned)
+    copy = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 (returned)
     shutil.copyfileobj(file, copy)
     pos = 0
     try:

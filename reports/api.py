@@ -15,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from observation.kernel.storage import file_response
 from reports import queries, services
 from reports.exports import CONTENT_TYPES, FORMATS, filename_for, render_export
 from reports.models import Abbreviation, ExportJob, Recommendation
@@ -189,12 +190,12 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
         job = self.get_object()
         if job.status != ExportJob.Status.DONE or not job.file:
             raise NotFound("The file is not ready.")
-        response = FileResponse(
-            job.file.open("rb"),
-            as_attachment=True,
+        response = file_response(
+            job.file,
             filename=job.file.name.rsplit("/", 1)[-1],
             content_type=CONTENT_TYPES[job.format],
         )
+        services.export_job_downloaded(actor=request.user, job=job)
         response["X-Content-Type-Options"] = "nosniff"
         return response
 

@@ -414,6 +414,16 @@ def _published_file(report: Report, export_format: str, progress: Any) -> bytes:
     return content
 
 
+def export_job_downloaded(*, actor: Any, job: ExportJob) -> None:
+    """Record who fetched a built export (from the disk or the bucket: docs/storage.md)."""
+    audit_log(
+        actor=actor,
+        action="report.export_downloaded",
+        target=job.report,
+        data={"export_job_id": job.pk, "format": job.format, "file": job.file.name},
+    )
+
+
 def export_job_requeue_if_stale(*, job: ExportJob, after: dt.timedelta) -> bool:
     """A job still queued long after it was requested was probably never published (the
     broker was down); publish it again. Running it twice is harmless (see ``_claim``)."""

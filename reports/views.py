@@ -11,7 +11,7 @@ import functools
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from observation.kernel.access import require
 from observation.kernel.forms import add_service_errors
+from observation.kernel.storage import file_response
 from observation.models import Election
 from reports import queries, services
 from reports.charts import BarChart, Series
@@ -403,12 +404,12 @@ def export_download(request: HttpRequest, pk: int, job: int) -> HttpResponse:
     export_job = get_object_or_404(ExportJob, pk=job, report_id=pk)
     if export_job.status != ExportJob.Status.DONE or not export_job.file:
         raise Http404
-    response = FileResponse(
-        export_job.file.open("rb"),
-        as_attachment=True,
+    response = file_response(
+        export_job.file,
         filename=export_job.file.name.rsplit("/", 1)[-1],
         content_type=CONTENT_TYPES[export_job.format],
     )
+    services.export_job_downloaded(actor=request.user, job=export_job)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

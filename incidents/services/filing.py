@@ -515,6 +515,17 @@ def _delete_files(evidence: Evidence, names: list[str]) -> None:
         evidence.file.storage.delete(name)
 
 
+def evidence_downloaded(*, actor: Any, evidence: Evidence, copy: str) -> None:
+    """Record who fetched which copy (``file``: the original, ``stripped_file``), before
+    the bytes are streamed from the disk or the bucket (docs/storage.md)."""
+    audit_log(
+        actor=actor,
+        action="incident.evidence_download",
+        target=evidence.incident,
+        data={"evidence_id": str(evidence.pk), "copy": copy, "sha256": evidence.sha256},
+    )
+
+
 # --- questions from head office -----------------------------------------------------------
 
 

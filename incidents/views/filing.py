@@ -15,7 +15,6 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -44,6 +43,7 @@ from incidents.offline import offline_config
 from incidents.services import filing
 from observation.kernel.access import require
 from observation.kernel.forms import add_service_errors
+from observation.kernel.storage import file_response
 
 KIND_INTROS = {
     "admin_resource": {
@@ -229,12 +229,8 @@ def evidence_download(request: HttpRequest, pk: Any) -> HttpResponse:
         raise PermissionDenied
     stem = evidence.original_name.rsplit(".", 1)[0] or "evidence"
     filename = f"{stem}.{evidence_files.extension_for(evidence.content_type)}"
-    response = FileResponse(
-        stored.open("rb"),
-        as_attachment=True,
-        filename=filename,
-        content_type=evidence.content_type,
-    )
+    response = file_response(stored, filename=filename, content_type=evidence.content_type)
+    filing.evidence_downloaded(actor=request.user, evidence=evidence, copy=stored.field.name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
