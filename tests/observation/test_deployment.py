@@ -57,7 +57,7 @@ CONFIGURATION_DOC = ROOT / "docs" / "configuration.md"
 
 def test_every_variable_the_settings_read_is_documented_in_the_configuration_page():
     settings_source = (ROOT / "observation" / "config" / "settings.py").read_text()
-    used = set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', settings_source))
+    used = set(re.findall(r'env\.\w+\(\s*"([A-Z0-9_]+)"', settings_source))
     documented = CONFIGURATION_DOC.read_text()
     undocumented = sorted(name for name in used if f"`{name}`" not in documented)
     assert not undocumented, f"not in docs/configuration.md: {undocumented}"
