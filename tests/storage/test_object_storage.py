@@ -21,8 +21,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from PIL import Image
 
-from incidents import services
 from incidents.models import Evidence
+from incidents.services import filing
 from observation.kernel.roles import Role
 from observation.kernel.storage import StorageUnavailable, check_on_start_up
 from observation.models import AuditEntry
@@ -52,7 +52,7 @@ def has_gps(content: bytes) -> bool:
 def test_evidence_is_stored_in_the_bucket_and_each_role_gets_its_copy(client, world, s3):
     incident = file_incident(world)
     content = jpeg_with_gps()
-    evidence, _ = services.evidence_add(
+    evidence, _ = filing.evidence_add(
         actor=world.user("lto_bishkek"), incident=incident, file=upload("photo.jpg", content)
     )
     assert s3.names() == sorted([evidence.file.name, evidence.stripped_file.name])
@@ -79,7 +79,7 @@ def test_evidence_is_stored_in_the_bucket_and_each_role_gets_its_copy(client, wo
 
 
 def test_nothing_in_the_bucket_is_readable_without_a_signature(world, s3, s3_endpoint):
-    evidence, _ = services.evidence_add(
+    evidence, _ = filing.evidence_add(
         actor=world.user("lto_bishkek"),
         incident=file_incident(world),
         file=upload("photo.jpg", jpeg_with_gps()),
@@ -98,7 +98,7 @@ def test_the_prefix_keeps_baikoo_under_one_folder_of_a_shared_bucket(world, s3, 
             settings.STORAGES["default"]["OPTIONS"]["endpoint_url"], s3.name, "baikoo/prod"
         ),
     }
-    evidence, _ = services.evidence_add(
+    evidence, _ = filing.evidence_add(
         actor=world.user("lto_bishkek"),
         incident=file_incident(world),
         file=upload("scan.pdf", b"%PDF-1.4\n%%EOF\n"),
@@ -171,7 +171,7 @@ def test_an_upload_the_bucket_refuses_is_a_503_in_the_api_and_no_row(api, world,
 
 def test_the_service_raises_storage_unavailable_and_leaves_nothing(world, missing_bucket):
     with pytest.raises(StorageUnavailable):
-        services.evidence_add(
+        filing.evidence_add(
             actor=world.user("lto_bishkek"),
             incident=file_incident(world),
             file=upload("photo.jpg", jpeg_with_gps()),
@@ -306,14 +306,14 @@ def test_a_25_mb_video_goes_in_and_out_in_a_few_mb(client, world, s3, tmp_path):
     incident = file_incident(world)
     client.force_login(world.user("headoffice"))
     default_storage.exists("warm-up")
-    warm_up = services.evidence_add(
+    warm_up = filing.evidence_add(
         actor=world.user("lto_bishkek"), incident=incident, file=upload("a.pdf", b"%PDF-1.4")
     )[0]
     b"".join(client.get(f"/incidents/evidence/{warm_up.pk}/").streaming_content)
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        evidence, _ = services.evidence_add(
+        evidence, _ = filing.evidence_add(
             actor=world.user("lto_bishkek"), incident=incident, file=clip
         )
         stored = tracemalloc.get_traced_memory()[1] - before
