@@ -28,8 +28,8 @@ from PIL import Image
 from rest_framework.authtoken.models import Token
 
 from incidents.models import Evidence
+from observation.kernel.roles import Role
 from observation.models import AuditEntry, Candidate
-from observation.roles import Role
 from reports.models import ExportJob
 from tests.factories import make_user
 from tests.incidents.conftest import file_incident, jpeg_with_gps
