@@ -3,6 +3,8 @@ only; every rule is the model's or the service's, which the API views call."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
@@ -13,6 +15,7 @@ from commissions.models import (
     CommissionMember,
     Complaint,
 )
+from observation.policies import can_identify_observers
 
 
 class CommissionSerializer(serializers.ModelSerializer):
@@ -69,6 +72,14 @@ class CommissionMeetingSerializer(serializers.ModelSerializer):
             "observer",
             "notes",
         ]
+
+    def to_representation(self, instance: CommissionMeeting) -> dict[str, Any]:
+        """``observer`` is left out for readers who may not identify observers."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not can_identify_observers(getattr(request, "user", None)):
+            data.pop("observer", None)
+        return data
 
 
 class CommissionDecisionSerializer(serializers.ModelSerializer):

@@ -14,6 +14,7 @@ from incidents.models import Evidence
 from observation.kernel.access import Access, role_of
 from observation.kernel.roles import ALL_ROLES, FIELD_ROLES, Role
 from observation.models import District
+from observation.policies import OBSERVER_IDENTITY_HIDDEN_FROM, can_identify_observers
 
 FILERS = frozenset({Role.LTO, Role.COORDINATOR, Role.HEAD_OFFICE, Role.ADMIN})
 """Roles that may file incidents (field roles only in their own districts)."""
@@ -22,7 +23,7 @@ SEES_ALL = frozenset({Role.HEAD_OFFICE, Role.LEGAL, Role.ANALYST, Role.ADMIN})
 WITNESSES_OF_ALL = frozenset({Role.HEAD_OFFICE, Role.LEGAL, Role.ADMIN})
 ORIGINAL_EVIDENCE = frozenset({Role.HEAD_OFFICE, Role.ADMIN})
 """Who gets evidence files as uploaded, location metadata included."""
-REPORTER_HIDDEN_FROM = frozenset({Role.ANALYST})
+REPORTER_HIDDEN_FROM = OBSERVER_IDENTITY_HIDDEN_FROM
 """Analysts work with the numbers; they do not learn which observer filed what."""
 
 INCIDENTS = Access(read=ALL_ROLES, write=FILERS)
@@ -76,17 +77,27 @@ def can_see_witnesses(user: Any, incident: Any) -> bool:
 
 
 def can_see_reporter(user: Any) -> bool:
-    role = role_of(user)
-    return role is not None and role not in REPORTER_HIDDEN_FROM
+    return can_identify_observers(user)
+
+
+def hides_identity(person: Any, *, reveal_observers: bool) -> bool:
+    """The one rule: an observer (a field role) stays anonymous to a reader who may not
+    learn who filed what (``reveal_observers`` is ``can_see_reporter(reader)``)."""
+    return not reveal_observers and role_of(person) in FIELD_ROLES
 
 
 def shown_name(person: Any, *, reveal_observers: bool) -> str:
-    """``person``'s name, except that observers stay anonymous (``"An observer"``) to a
-    reader who may not learn who filed what (``reveal_observers`` is
-    ``can_see_reporter(reader)``)."""
-    if not reveal_observers and role_of(person) in FIELD_ROLES:
+    """``person``'s name for a page, ``"An observer"`` when ``hides_identity``."""
+    if hides_identity(person, reveal_observers=reveal_observers):
         return _("An observer")
     return person.get_full_name() or person.get_username()
+
+
+def shown_username(person: Any, *, reveal_observers: bool) -> str | None:
+    """``person``'s username for the API, None when ``hides_identity`` (or no person)."""
+    if person is None or hides_identity(person, reveal_observers=reveal_observers):
+        return None
+    return person.get_username()
 
 
 def can_add_evidence(user: Any, incident: Any) -> bool:

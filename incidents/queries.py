@@ -465,7 +465,7 @@ def escalations_for(user: Any) -> QuerySet[Escalation]:
     if not policies.ESCALATIONS.can_read(user):
         return Escalation.objects.none()
     return (
-        Escalation.objects.select_related("incident", "created_by")
+        Escalation.objects.select_related("incident", "created_by__observer_profile")
         .prefetch_related(
             Prefetch("attempts", queryset=EscalationAttempt.objects.order_by("started_at", "id"))
         )

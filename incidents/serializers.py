@@ -69,6 +69,25 @@ class DetailsField(serializers.JSONField):
     """The kind's own fields; which shape applies is given by ``kind``."""
 
 
+@extend_schema_field({"type": "string", "nullable": True})
+class PersonField(serializers.Field):
+    """A user as their username, or null for an observer the reader may not identify
+    (``policies.shown_username``, docs/roles.md). The reader comes from the serializer
+    context's ``request``; without one, observers are hidden."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault(
+            "help_text", "Username; null for an observer the reader may not identify."
+        )
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        request = self.context.get("request")
+        reveal = policies.can_see_reporter(getattr(request, "user", None))
+        return policies.shown_username(value, reveal_observers=reveal)
+
+
 class ReferenceField(serializers.IntegerField):
     """The id of a referenced row, as an integer the database's keys can hold."""
 
@@ -254,7 +273,7 @@ class SeveritySerializer(serializers.Serializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = PersonField()
     recommendation = serializers.ChoiceField(
         choices=[(k, str(v)) for k, v in lifecycle.RECOMMENDATIONS.items()],
         required=False,
@@ -282,7 +301,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = PersonField()
 
     class Meta:
         model = IncidentEvent
@@ -299,7 +318,7 @@ class EscalationAttemptSerializer(serializers.ModelSerializer):
 
 class EscalationSerializer(serializers.ModelSerializer):
     incident_ref = serializers.CharField(source="incident.ref", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = PersonField()
     attempts = EscalationAttemptSerializer(many=True, read_only=True)
 
     class Meta:
@@ -316,9 +335,8 @@ class AcknowledgeSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=100, help_text="The RRCG's own reference.")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
     escalation_id = serializers.UUIDField(
-        required=False,
-        help_text="Recommended: the escalation's id, bound into the signed body so a signed "
-        "acknowledgement cannot be replayed against another escalation.",
+        help_text="The escalation's id (as in the path), bound into the signed body so a "
+        "signed acknowledgement cannot be replayed against another escalation.",
     )
 
 

@@ -19,6 +19,14 @@ PARTY_MEETINGS = Access(
     write=frozenset({Role.LTO, Role.COORDINATOR, Role.HEAD_OFFICE, Role.ANALYST, Role.ADMIN}),
 )
 USERS = Access(read=frozenset({Role.ADMIN}), write=frozenset({Role.ADMIN}))
+OBSERVER_IDENTITY_HIDDEN_FROM = frozenset({Role.ANALYST})
+"""Analysts work with the numbers; they do not learn which observer filed, attended or
+recorded what (docs/roles.md). Every app asks ``can_identify_observers``."""
+
+
+def can_identify_observers(user: Any) -> bool:
+    role = role_of(user)
+    return role is not None and role not in OBSERVER_IDENTITY_HIDDEN_FROM
 
 
 def visible_districts(user: Any, districts: QuerySet) -> QuerySet:

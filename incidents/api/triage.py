@@ -15,6 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -24,6 +26,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
@@ -31,7 +34,7 @@ from rest_framework.response import Response
 
 from incidents import policies, queries, rrcg
 from incidents.forms.triage import TriageFilterForm
-from incidents.models import Escalation, Incident
+from incidents.models import Comment, Escalation, Incident
 from incidents.serializers import (
     AcknowledgedSerializer,
     AcknowledgeSerializer,
@@ -47,6 +50,8 @@ from incidents.serializers import (
 )
 from incidents.services import escalation, lifecycle
 
+TRANSITION_DENIED = gettext_lazy("Only head office can change the status of an incident.")
+ESCALATE_DENIED = gettext_lazy("Only head office can send incidents to the RRCG.")
 CONFLICT_SCHEMA = OpenApiResponse(OpenApiTypes.OBJECT, "Someone else changed it: reload.")
 
 
@@ -91,6 +96,11 @@ class IncidentTriageViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: Any = None) -> Response:
         incident = self.get_object()
+        to = request.data.get("to") if isinstance(request.data, dict) else None
+        if to == Incident.Status.ESCALATED:
+            _allowed(policies.can_escalate(request.user), ESCALATE_DENIED)
+        else:
+            _allowed(policies.can_triage(request.user), TRANSITION_DENIED)
         data = _valid(TransitionSerializer, request)
         incident = lifecycle.incident_transition(
             actor=request.user,
@@ -110,6 +120,7 @@ class IncidentTriageViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def escalate(self, request: Request, pk: Any = None) -> Response:
         incident = self.get_object()
+        _allowed(policies.can_escalate(request.user), ESCALATE_DENIED)
         data = _valid(EscalateSerializer, request)
         row = escalation.incident_escalate(
             actor=request.user,
@@ -118,7 +129,10 @@ class IncidentTriageViewSet(viewsets.GenericViewSet):
             expected_version=data["version"],
         )
         row = queries.escalations_for(request.user).get(pk=row.pk)
-        return Response(EscalationSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(
+            EscalationSerializer(row, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         summary="Assign to a member of head office or a legal expert (null: nobody)",
@@ -128,6 +142,7 @@ class IncidentTriageViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: Any = None) -> Response:
         incident = self.get_object()
+        _allowed(policies.can_triage(request.user), _("Only head office can assign incidents."))
         data = _valid(AssignSerializer, request)
         incident = lifecycle.incident_assign(
             actor=request.user,
@@ -145,6 +160,7 @@ class IncidentTriageViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def severity(self, request: Request, pk: Any = None) -> Response:
         incident = self.get_object()
+        _allowed(policies.can_triage(request.user), _("Only head office can set the severity."))
         data = _valid(SeveritySerializer, request)
         incident = lifecycle.incident_set_severity(
             actor=request.user,
@@ -169,8 +185,21 @@ class IncidentTriageViewSet(viewsets.GenericViewSet):
     def comments(self, request: Request, pk: Any = None) -> Response:
         incident = self.get_object()
         if request.method == "GET":
-            rows = incident.comments.select_related("author").order_by("created_at", "id")
-            return Response(CommentSerializer(rows, many=True).data)
+            rows = incident.comments.select_related("author__observer_profile").order_by(
+                "created_at", "id"
+            )
+            context = self.get_serializer_context()
+            return Response(CommentSerializer(rows, many=True, context=context).data)
+        visibility = request.data.get("visibility") if isinstance(request.data, dict) else None
+        if visibility == Comment.Visibility.QUESTION_TO_LTO:
+            _allowed(
+                policies.can_triage(request.user),
+                _("Only head office asks the observer questions."),
+            )
+        _allowed(
+            policies.can_comment(request.user),
+            _("Only head office and legal experts comment on incidents."),
+        )
         data = _valid(CommentSerializer, request)
         comment = lifecycle.incident_comment(
             actor=request.user,
@@ -179,14 +208,25 @@ class IncidentTriageViewSet(viewsets.GenericViewSet):
             visibility=data["visibility"],
             recommendation=data["recommendation"],
         )
-        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(
+            CommentSerializer(comment, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(summary="The incident's timeline", responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def events(self, request: Request, pk: Any = None) -> Response:
         incident = self.get_object()
-        rows = incident.events.select_related("actor").order_by("at", "id")
-        return Response(EventSerializer(rows, many=True).data)
+        rows = incident.events.select_related("actor__observer_profile").order_by("at", "id")
+        context = self.get_serializer_context()
+        return Response(EventSerializer(rows, many=True, context=context).data)
+
+
+def _allowed(allowed: bool, message: str) -> None:
+    """Who may act is checked before what they sent is parsed: a role that may not make
+    this change gets a 403, not a 400 about its input (docs/api.md)."""
+    if not allowed:
+        raise PermissionDenied(message)
 
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -258,14 +298,16 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: Any = None) -> Response:
         row = escalation.escalation_retry(actor=request.user, escalation=self.get_object())
-        return Response(EscalationSerializer(self.get_queryset().get(pk=row.pk)).data)
+        row = self.get_queryset().get(pk=row.pk)
+        return Response(EscalationSerializer(row, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary="The RRCG acknowledges an escalation (signed like the webhook)",
         description=(
             "No user account: the raw body must be signed with the shared secret, "
-            "`X-Baikoo-Signature: sha256=<hex HMAC-SHA256 of the body>`. Acknowledging "
-            "again with the same reference is harmless; another reference is a 409."
+            "`X-Baikoo-Signature: sha256=<hex HMAC-SHA256 of the body>`. The body names "
+            "the escalation (`escalation_id`, as in the path; another one is a 400). An "
+            "acknowledgement is accepted once: any later one, a replay included, is a 409."
         ),
         request=AcknowledgeSerializer,
         responses={
@@ -273,7 +315,7 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
             400: OpenApiTypes.OBJECT,
             401: OpenApiResponse(OpenApiTypes.OBJECT, "Missing or wrong signature."),
             404: OpenApiResponse(OpenApiTypes.OBJECT, "No such escalation."),
-            409: OpenApiResponse(OpenApiTypes.OBJECT, "Acknowledged with another reference."),
+            409: OpenApiResponse(OpenApiTypes.OBJECT, "Already acknowledged (accepted once)."),
             503: OpenApiResponse(OpenApiTypes.OBJECT, "No secret configured on this server."),
         },
         auth=[],
@@ -305,12 +347,12 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
         serializer = AcknowledgeSerializer(data=body if isinstance(body, dict) else {})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        row = get_object_or_404(Escalation, pk=pk)
-        if "escalation_id" in data and data["escalation_id"] != row.pk:
+        if str(data["escalation_id"]) != str(pk).lower():
             return Response(
                 {"escalation_id": ["This acknowledgement is for another escalation."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        row = get_object_or_404(Escalation, pk=data["escalation_id"])
         row = escalation.escalation_acknowledge(
             escalation_id=row.pk, reference=data["reference"], note=data["note"]
         )

@@ -418,18 +418,24 @@ def escalation_retry(*, actor: AbstractUser, escalation: Escalation) -> Escalati
 
 
 class AcknowledgementConflict(Conflict):
-    """The escalation was already acknowledged with another reference (the argument);
-    the API answers 409."""
+    """The escalation was already acknowledged (the argument is the reference it was
+    acknowledged with): an acknowledgement is accepted once, so a replayed request is
+    refused. The API answers 409."""
 
     def response_data(self) -> dict[str, Any]:
-        return {"detail": f"Already acknowledged with reference {self}."}
+        return {
+            "detail": f"This escalation was already acknowledged, with reference {self}; "
+            "an acknowledgement is accepted once."
+        }
 
 
 def escalation_acknowledge(*, escalation_id: Any, reference: str, note: str = "") -> Escalation:
     """The RRCG confirms it has the case, with its own reference and a note. The caller
-    has checked the signature. Acknowledging again with the same reference changes
-    nothing; a pending or failed row is acknowledged too (the RRCG has it, whatever our
-    side recorded)."""
+    has checked the signature and that the signed body names this escalation. An
+    acknowledgement is accepted once: any later one (a replay of the same signed body
+    included) is refused with ``AcknowledgementConflict`` and changes nothing; a pending
+    or failed row is acknowledged too (the RRCG has it, whatever our side recorded)
+    (docs/escalation.md#acknowledgement)."""
     reference = clean_text(reference, "reference", required=_("Give the RRCG's reference."))
     if len(reference) > 100:
         raise ValidationError({"reference": _("Keep the reference under 100 characters.")})
@@ -437,8 +443,6 @@ def escalation_acknowledge(*, escalation_id: Any, reference: str, note: str = ""
     with transaction.atomic():
         escalation = Escalation.objects.select_for_update().get(pk=escalation_id)
         if escalation.status == Escalation.Status.ACKNOWLEDGED:
-            if escalation.rrcg_reference == reference:
-                return escalation
             raise AcknowledgementConflict(escalation.rrcg_reference)
         previous = escalation.status
         now = timezone.now()

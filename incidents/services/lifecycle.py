@@ -418,7 +418,17 @@ def incident_comment(
 ) -> Comment:
     """Write an internal note (head office, legal experts, admin), optionally
     recommending a next step, or ask the observer a question (head office): the first
-    question moves the incident to ``needs_info``, a follow-up keeps it there."""
+    question moves the incident to ``needs_info``, a follow-up keeps it there.
+
+    Who may act is checked before what they sent: a role that may not comment gets a
+    refusal (403), never a complaint about its input (docs/lifecycle.md)."""
+    if visibility == Comment.Visibility.QUESTION_TO_LTO:
+        deny_unless(policies.can_triage(actor), _("Only head office asks the observer questions."))
+    else:
+        deny_unless(
+            policies.can_comment(actor),
+            _("Only head office and legal experts comment on incidents."),
+        )
     body = clean_text(body, "body", required=_("Write something first."))
     if visibility == Comment.Visibility.QUESTION_TO_LTO:
         return _ask_observer(actor=actor, incident=incident, question=body)
@@ -426,10 +436,6 @@ def incident_comment(
         raise ValidationError(
             {"visibility": _("Comments are internal notes or questions to the observer.")}
         )
-    deny_unless(
-        policies.can_comment(actor),
-        _("Only head office and legal experts comment on incidents."),
-    )
     if recommendation and recommendation not in RECOMMENDATIONS:
         raise ValidationError(
             {"recommendation": _("“%(value)s” is not a next step.") % {"value": recommendation}}

@@ -238,7 +238,7 @@ def _version(data: dict[str, Any]) -> int | None:
 
 
 @require_POST
-@require(policies.can_read_triage)
+@require(policies.can_triage)
 def transition(request: HttpRequest, pk: Any) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
         lifecycle.incident_transition(
@@ -263,7 +263,7 @@ def transition(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @require_POST
-@require(policies.can_read_triage)
+@require(policies.can_triage)
 def mark_duplicate(request: HttpRequest, pk: Any) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
         try:
@@ -295,7 +295,7 @@ def mark_duplicate(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @require_POST
-@require(policies.can_read_triage)
+@require(policies.can_triage)
 def assign(request: HttpRequest, pk: Any) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
         lifecycle.incident_assign(
@@ -321,7 +321,7 @@ def assign(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @require_POST
-@require(policies.can_read_triage)
+@require(policies.can_triage)
 def severity(request: HttpRequest, pk: Any) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
         lifecycle.incident_set_severity(
@@ -342,7 +342,7 @@ def severity(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @require_POST
-@require(policies.can_read_triage)
+@require(policies.can_comment)
 def comment(request: HttpRequest, pk: Any) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
         lifecycle.incident_comment(
@@ -366,7 +366,7 @@ def comment(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @require_POST
-@require(policies.can_read_triage)
+@require(policies.can_escalate)
 def escalate(request: HttpRequest, pk: Any) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
         escalation.incident_escalate(
@@ -387,7 +387,7 @@ def escalate(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @require_POST
-@require(policies.can_read_triage)
+@require(policies.can_escalate)
 def escalation_retry(request: HttpRequest, pk: Any) -> HttpResponse:
     row = get_object_or_404(queries.escalations_for(request.user), pk=pk)
     try:

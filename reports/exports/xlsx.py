@@ -1,5 +1,6 @@
 """The Excel export: a cover sheet, then one sheet per table with the numbers as numbers
-(so analysts can compute with them) and each chart as a picture beside its table."""
+(so analysts can compute with them) and each chart as a picture beside its table. Every
+cell goes through ``observation.kernel.spreadsheets.write_cell``: text is never a formula."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from observation.kernel.spreadsheets import write_cell
 from reports.charts import to_png
 from reports.document import ChartBlock, Document, Table
 from reports.formatting import Percent, Signed
@@ -37,24 +39,29 @@ def render_xlsx(document: Document) -> bytes:
         book = Workbook()
         cover = book.active
         cover.title = _sheet_name(_("Report"), taken := set())
-        for row in (
+        lines = [
             [document.title],
             [document.election],
             [_("Observation period"), document.period],
             [_("Status"), document.status],
-        ):
-            cover.append(row)
+            [],
+            [_("Sheet"), _("Table")],
+        ]
+        for row, values in enumerate(lines, 1):
+            for column, value in enumerate(values, 1):
+                write_cell(cover, row, column, value)
         cover["A1"].font = Font(bold=True, size=14)
         cover.column_dimensions["A"].width = 40
-        cover.append([])
-        cover.append([_("Sheet"), _("Table")])
+        cover_row = len(lines)
 
         last_sheet = None
         for section in document.sections:
             for block in section.blocks:
                 if isinstance(block, Table):
                     last_sheet = _add_table(book, block, taken)
-                    cover.append([last_sheet.title, block.caption or section.title])
+                    cover_row += 1
+                    write_cell(cover, cover_row, 1, last_sheet.title)
+                    write_cell(cover, cover_row, 2, block.caption or section.title)
                 elif isinstance(block, ChartBlock) and last_sheet is not None:
                     image = Image(io.BytesIO(to_png(block.chart)))
                     image.width, image.height = image.width // 2, image.height // 2
@@ -70,12 +77,12 @@ def _add_table(book: Workbook, table: Table, taken: set[str]):
     sheet = book.create_sheet(_sheet_name(table.sheet or table.caption or table.key, taken))
     row = 1
     if table.caption:
-        sheet.cell(row, 1, table.caption).font = Font(bold=True)
+        write_cell(sheet, row, 1, table.caption).font = Font(bold=True)
         row += 1
     if table.groups:
         column = 1
         for label, span in table.groups:
-            cell = sheet.cell(row, column, label or None)
+            cell = write_cell(sheet, row, column, label or None)
             cell.font, cell.fill = Font(bold=True), HEADER_FILL
             if span > 1:
                 sheet.merge_cells(start_row=row, start_column=column, end_row=row,
@@ -83,7 +90,7 @@ def _add_table(book: Workbook, table: Table, taken: set[str]):
             column += span
         row += 1
     for c, name in enumerate(table.columns, 1):
-        cell = sheet.cell(row, c, name)
+        cell = write_cell(sheet, row, c, name)
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = sheet.cell(row + 1, 2)
@@ -91,7 +98,7 @@ def _add_table(book: Workbook, table: Table, taken: set[str]):
         row += 1
         is_total = table.total is not None and values is table.total
         for c, value in enumerate(values, 1):
-            cell = sheet.cell(row, c, _excel_value(value))
+            cell = write_cell(sheet, row, c, _excel_value(value))
             if isinstance(value, Percent):
                 cell.number_format = "0.0"
             elif isinstance(value, Signed):

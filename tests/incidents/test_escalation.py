@@ -483,10 +483,13 @@ def test_acknowledging_records_the_rrcg_reference(world, receiver):
     assert acked.status == Escalation.Status.ACKNOWLEDGED
     assert (acked.rrcg_reference, acked.rrcg_note) == ("RRCG-7", "Taken up.")
     assert row.incident.events.filter(kind=IncidentEvent.Kind.ESCALATION_ACKNOWLEDGED).exists()
-    again = escalation.escalation_acknowledge(escalation_id=row.pk, reference="RRCG-7")
-    assert again.acknowledged_at == acked.acknowledged_at
-    with pytest.raises(escalation.AcknowledgementConflict):
-        escalation.escalation_acknowledge(escalation_id=row.pk, reference="RRCG-8")
+    # accepted once: the same acknowledgement again, or another one, is refused
+    for reference in ("RRCG-7", "RRCG-8"):
+        with pytest.raises(escalation.AcknowledgementConflict):
+            escalation.escalation_acknowledge(escalation_id=row.pk, reference=reference)
+    row.refresh_from_db()
+    assert (row.rrcg_reference, row.acknowledged_at) == ("RRCG-7", acked.acknowledged_at)
+    assert row.incident.events.filter(kind=IncidentEvent.Kind.ESCALATION_ACKNOWLEDGED).count() == 1
 
 
 def test_an_acknowledgement_before_our_record_of_delivery_counts(world, no_channel):

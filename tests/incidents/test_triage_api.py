@@ -328,8 +328,44 @@ def test_the_rrcg_acknowledges_with_a_signed_request(world, no_channel):
     assert response.json()["status"] == "acknowledged"
     row.refresh_from_db()
     assert (row.rrcg_reference, row.rrcg_note) == ("RRCG-1", "Seen.")
-    assert ack(row, {"reference": "RRCG-1"}).status_code == 200
-    assert ack(row, {"reference": "RRCG-2"}).status_code == 409
+
+    # accepted once: replaying the very same signed request, or another reference, is a 409
+    for reference in ("RRCG-1", "RRCG-2"):
+        replay = ack(row, {"escalation_id": str(row.pk), "reference": reference, "note": "Seen."})
+        assert replay.status_code == 409, replay.content
+        assert "accepted once" in replay.json()["detail"]
+    row.refresh_from_db()
+    assert row.rrcg_reference == "RRCG-1"
+
+
+def test_a_signed_body_for_one_escalation_acknowledges_no_other(world, no_channel):
+    """The replay the security test found: one signed body without an escalation id
+    acknowledged three escalations. The id is required and must match the path."""
+    first, second = _escalation(world), _escalation(world)
+    body, signature = signed({"reference": "RRCG-1"})
+    for row in (first, second):
+        response = APIClient().generic(
+            "POST", f"/api/v1/escalations/{row.pk}/acknowledge/", body,
+            content_type="application/json", **signature,
+        )  # fmt: skip
+        assert response.status_code == 400 and "escalation_id" in response.json()
+    body, signature = signed({"escalation_id": str(first.pk), "reference": "RRCG-1"})
+    for row, expected in ((first, 200), (second, 400), (first, 409)):
+        response = APIClient().generic(
+            "POST", f"/api/v1/escalations/{row.pk}/acknowledge/", body,
+            content_type="application/json", **signature,
+        )  # fmt: skip
+        assert response.status_code == expected, response.content
+    assert Escalation.objects.get(pk=second.pk).status == "pending"
+
+
+def test_an_acknowledgement_with_a_malformed_id_in_the_path_is_not_a_500(world, no_channel):
+    body, signature = signed({"escalation_id": str(uuid.uuid4()), "reference": "R"})
+    response = APIClient().generic(
+        "POST", "/api/v1/escalations/000000000000000000000000000000000000/acknowledge/", body,
+        content_type="application/json", **signature,
+    )  # fmt: skip
+    assert response.status_code == 400
 
 
 def test_a_bad_signature_is_a_401_and_changes_nothing(world, no_channel):
@@ -349,13 +385,17 @@ def test_without_a_secret_acknowledgements_are_refused(world, no_channel, settin
     "payload, field",
     [
         ({}, "reference"),
+        ({}, "escalation_id"),
         ({"reference": "x" * 101}, "reference"),
         ({"reference": 5, "note": []}, "note"),
+        ({"reference": "R", "escalation_id": "not-a-uuid"}, "escalation_id"),
     ],
 )
 def test_a_bad_acknowledgement_is_a_400(world, no_channel, payload, field):
     row = _escalation(world)
-    response = ack(row, payload)
+    response = ack(row, {"escalation_id": str(row.pk), **payload})
+    if field == "escalation_id" and "escalation_id" not in payload:
+        response = ack(row, {"reference": "R"})
     assert response.status_code == 400 and field in response.json()
 
 
@@ -367,10 +407,11 @@ def test_an_acknowledgement_for_another_escalation_is_refused(world, no_channel)
 
 
 def test_an_acknowledgement_of_an_unknown_escalation_is_a_404(world, no_channel):
-    body, signature = signed({"reference": "R"})
+    unknown = uuid.uuid4()
+    body, signature = signed({"escalation_id": str(unknown), "reference": "R"})
     response = APIClient().generic(
         "POST",
-        f"/api/v1/escalations/{uuid.uuid4()}/acknowledge/",
+        f"/api/v1/escalations/{unknown}/acknowledge/",
         body,
         content_type="application/json",
         **signature,
@@ -403,3 +444,56 @@ def test_the_schema_documents_the_actions(world, api):
         "/api/v1/triage-queue/",
     ):
         assert path in paths
+
+
+# --- who may act comes before what they sent (issue 12, item 13) --------------------------------
+
+INVALID_CHANGES = {
+    "transition": [{}, {"to": "bogus"}, {"to": "rejected"}, {"to": "escalated"}],
+    "escalate": [{}, {"reason": ""}],
+    "assign": [{}, {"assignee": 10**9}],
+    "severity": [{}, {"severity": "apocalyptic"}],
+    "comments": [
+        {},
+        {"body": ""},
+        {"body": "x", "visibility": "question_to_lto"},
+        {"body": "", "visibility": "question_to_lto"},
+    ],
+}
+
+
+@pytest.mark.parametrize("user", ["analyst", "legal"])
+@pytest.mark.parametrize("name", list(INVALID_CHANGES))
+def test_a_change_the_role_may_not_make_is_403_whatever_the_body(world, api, name, user):
+    if user == "legal" and name == "comments":
+        bodies = [b for b in INVALID_CHANGES[name] if b.get("visibility") == "question_to_lto"]
+    else:
+        bodies = INVALID_CHANGES[name]
+    incident = incident_in(world, S.IN_REVIEW)
+    for body in bodies:
+        response = api(world.user(user)).post(action(incident, name), body, format="json")
+        assert response.status_code == 403, (body, response.content)
+        assert "detail" in response.json()
+    incident.refresh_from_db()
+    assert incident.status == S.IN_REVIEW and not incident.comments.exists()
+
+
+@pytest.mark.parametrize("user", ["analyst", "legal"])
+@pytest.mark.parametrize("page", ["status", "duplicate", "assign", "severity", "escalate"])
+def test_the_triage_pages_refuse_those_changes_with_403(world, user, page):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.user(user))
+    incident = incident_in(world, S.IN_REVIEW)
+    response = client.post(f"/triage/incidents/{incident.pk}/{page}/", {"to": "bogus"})
+    assert response.status_code == 403
+
+
+def test_an_analyst_may_not_comment_on_the_page_either(world):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.user("analyst"))
+    incident = incident_in(world, S.IN_REVIEW)
+    assert client.post(f"/triage/incidents/{incident.pk}/comment/", {}).status_code == 403

