@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import IO
 
 import filetype
+from django.conf import settings
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -47,6 +49,7 @@ REFUSED_TYPE = _(
     "(MP4, WebM, MOV), a sound recording (MP3, OGG, M4A, WAV) or a PDF."
 )
 DAMAGED = _("This file looks damaged and cannot be opened.")
+IMAGE_METHODS = {"image"}
 
 
 class EvidenceFileError(ValueError):
@@ -86,6 +89,41 @@ def extension_for(content_type: str) -> str:
     return ALLOWED.get(content_type, ("bin", ""))[0]
 
 
+def check_image_size(file: IO[bytes], content_type: str) -> None:
+    """Refuse a picture of more than ``EVIDENCE_MAX_PIXELS`` pixels from its header alone,
+    before anything decodes it: a small compressed file can declare a huge picture (a
+    "decompression bomb") that would take gigabytes to decode (docs/incidents.md#evidence).
+    Other types pass."""
+    if ALLOWED.get(content_type, ("", ""))[1] not in IMAGE_METHODS:
+        return
+    file.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(file) as image:  # reads the header only
+                width, height = image.size
+    except Image.DecompressionBombError:
+        raise EvidenceFileError(_too_large(None)) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise EvidenceFileError(DAMAGED) from exc
+    finally:
+        file.seek(0)
+    if width * height > settings.EVIDENCE_MAX_PIXELS:
+        raise EvidenceFileError(_too_large(width * height))
+
+
+def _too_large(pixels: int | None) -> str:
+    limit = settings.EVIDENCE_MAX_PIXELS / 1_000_000
+    if pixels is None:
+        return gettext_now(
+            "This picture is too large: at most %(limit)g million pixels are accepted."
+        ) % {"limit": limit}
+    return gettext_now(
+        "This picture is too large (%(pixels)g million pixels): at most %(limit)g million "
+        "pixels are accepted."
+    ) % {"pixels": round(pixels / 1_000_000, 1), "limit": limit}
+
+
 def remove_location(file: IO[bytes], content_type: str) -> Cleaned:
     method = ALLOWED[content_type][1]
     file.seek(0)
@@ -102,21 +140,29 @@ def remove_location(file: IO[bytes], content_type: str) -> Cleaned:
         file.seek(0)
 
 
-def _image_without_metadata(file: IO[bytes], content_type: str) -> bytes | None:
-    """Re-encode without EXIF/XMP/comments (GPS lives there). The orientation is applied
-    to the pixels first so the copy is not shown sideways."""
+def _image_without_metadata(file: IO[bytes], content_type: str) -> bytes:
+    """Re-encode with nothing but the pixels (and the colour profile): no EXIF, XMP,
+    IPTC, JPEG comments or PNG text, where GPS and other traces live. The orientation is
+    applied to the pixels first so the copy is not shown sideways. The picture's size is
+    checked from its header before it is decoded (``check_image_size``), and the copy is
+    checked for metadata before it is returned."""
+    check_image_size(file, content_type)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             image = Image.open(file)
             image.load()
         except Image.DecompressionBombError:
-            return None
+            raise EvidenceFileError(_too_large(None)) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise EvidenceFileError(DAMAGED) from exc
     fmt = image.format
     icc = image.info.get("icc_profile")
     upright = ImageOps.exif_transpose(image)
+    # Pillow copies what ``info`` holds (a JPEG's comment, EXIF, XMP) into what it saves:
+    # keep none of it.
+    upright.info = {}
+    image.info = {}
     out = io.BytesIO()
     options: dict = {"icc_profile": icc} if icc else {}
     if fmt == "JPEG":
@@ -124,15 +170,85 @@ def _image_without_metadata(file: IO[bytes], content_type: str) -> bytes | None:
             options.update(quality="keep", subsampling="keep")
         else:
             options.update(quality=90)
-        # Pillow carries EXIF/XMP over only when asked; ask for none.
-        upright.save(out, "JPEG", exif=b"", **options)
+        upright.save(out, "JPEG", exif=b"", comment=b"", **options)
     elif fmt == "PNG":
         upright.save(out, "PNG", exif=b"", **options)
     elif fmt == "WEBP":
         upright.save(out, "WEBP", exif=b"", xmp=b"", quality=90, **options)
     else:  # detect_type and Pillow disagree: treat as damaged rather than guess
         raise EvidenceFileError(DAMAGED)
-    return out.getvalue()
+    data = out.getvalue()
+    leftover = metadata_in(data)
+    if leftover:  # never expected; refuse rather than share a copy that still has them
+        raise EvidenceFileError(DAMAGED)
+    return data
+
+
+# What a stripped picture may keep: the segments and chunks needed to show it, and its
+# colour profile. Everything else (EXIF, XMP, IPTC, comments, text) is metadata.
+_JPEG_KEPT = {0xE0: b"JFIF\0", 0xE2: b"ICC_PROFILE\0", 0xEE: b"Adobe"}
+_JPEG_IMAGE_MARKERS = {0xC4, 0xCC, 0xDB, 0xDD} | (set(range(0xC0, 0xD0)) - {0xC8})
+_PNG_KEPT = {
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP",
+    b"sBIT", b"bKGD", b"pHYs", b"acTL", b"fcTL", b"fdAT",
+}  # fmt: skip
+_WEBP_KEPT = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"}
+
+
+def metadata_in(data: bytes) -> list[str]:
+    """The metadata segments (JPEG), chunks (PNG, WebP) of an encoded picture beyond
+    what showing it needs, e.g. ``["COM", "APP1"]``; empty for a clean copy."""
+    if data[:2] == b"\xff\xd8":
+        return _jpeg_metadata(data)
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return _chunks_metadata(data, 8, ">", _PNG_KEPT)
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return _chunks_metadata(data, 12, "<", _WEBP_KEPT)
+    return ["unknown format"]
+
+
+def _jpeg_metadata(data: bytes) -> list[str]:
+    found, pos = [], 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return [*found, "malformed"]
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker == 0xDA or marker == 0xD9:  # start of scan: the rest is image data
+            return found
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        body = data[pos + 4 : pos + 2 + length]
+        if marker in _JPEG_KEPT:
+            if not body.startswith(_JPEG_KEPT[marker]):
+                found.append(f"APP{marker - 0xE0}")
+        elif marker == 0xFE:
+            found.append("COM")
+        elif 0xE0 <= marker <= 0xEF:
+            found.append(f"APP{marker - 0xE0}")
+        elif marker not in _JPEG_IMAGE_MARKERS:
+            found.append(f"0x{marker:02X}")
+        pos += 2 + length
+    return found
+
+
+def _chunks_metadata(data: bytes, pos: int, order: str, kept: set[bytes]) -> list[str]:
+    found = []
+    little = order == "<"
+    while pos + 8 <= len(data):
+        if little:  # RIFF: fourcc, then a little-endian size, padded to even
+            kind = data[pos : pos + 4]
+            size = int.from_bytes(data[pos + 4 : pos + 8], "little")
+            step = 8 + size + (size & 1)
+        else:  # PNG: a big-endian length, the type, the data, a CRC
+            size = int.from_bytes(data[pos : pos + 4], "big")
+            kind = data[pos + 4 : pos + 8]
+            step = 12 + size
+        if kind not in kept:
+            found.append(kind.decode("latin-1"))
+        pos += step
+    return found
 
 
 # --- MP4 / QuickTime / M4A --------------------------------------------------------------

@@ -124,7 +124,9 @@ def evidence_file_for(user: Any, evidence: Evidence) -> FieldFile | None:
     if sees_original_evidence(user):
         return evidence.file
     if evidence.location_data == Evidence.LocationData.STRIPPED:
-        return evidence.stripped_file
+        # a row recorded as stripped without its copy (before docs/incidents.md#evidence
+        # refused such files) has nothing this user may have
+        return evidence.stripped_file or None
     if evidence.location_data == Evidence.LocationData.NONE:
         return evidence.file
     return None

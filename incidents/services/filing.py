@@ -18,6 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.fields.files import FieldFile
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -386,9 +388,11 @@ def evidence_check(file: IO[bytes] | File) -> str:
             {"file": _("The file is larger than %(limit)g MB.") % {"limit": round(limit, 1)}}
         )
     try:
-        return evidence_files.detect_type(file)
+        content_type = evidence_files.detect_type(file)
+        evidence_files.check_image_size(file, content_type)
     except evidence_files.EvidenceFileError as exc:
         raise ValidationError({"file": str(exc)}) from exc
+    return content_type
 
 
 def evidence_add(*, actor: AbstractUser, incident: Incident, file: File) -> tuple[Evidence, bool]:
@@ -418,6 +422,9 @@ def evidence_add(*, actor: AbstractUser, incident: Incident, file: File) -> tupl
         cleaned = evidence_files.remove_location(file, content_type)
     except evidence_files.EvidenceFileError as exc:
         raise ValidationError({"file": str(exc)}) from exc
+    if cleaned.location_data == Evidence.LocationData.STRIPPED and cleaned.copy is None:
+        # never record a stripped copy that was not written
+        raise ValidationError({"file": str(evidence_files.DAMAGED)})
     evidence = Evidence(
         incident=incident,
         original_name=original_name,
@@ -571,3 +578,27 @@ def question_answer(*, actor: AbstractUser, question: Comment, body: str) -> Com
         # back into review and an alert for head office, in the same transaction
         lifecycle.incident_answer_received(incident=incident, comment=answer)
     return answer
+
+
+def evidence_download(*, actor: AbstractUser, evidence: Evidence) -> FieldFile:
+    """The stored file of ``evidence`` that ``actor`` may have (the original for head
+    office and administrators, the copy without location data for the others), recorded
+    in the audit trail as ``evidence.downloaded`` with which copy was given. Raises
+    ``Http404`` when ``actor`` may not see the incident and ``PermissionDenied`` when there
+    is no copy for them (docs/incidents.md#evidence)."""
+    if not policies.can_see_incident(actor, evidence.incident):
+        raise Http404
+    stored = policies.evidence_file_for(actor, evidence)
+    if stored is None:
+        raise PermissionDenied(_("There is no copy of this file you may download."))
+    audit_log(
+        actor=actor,
+        action="evidence.downloaded",
+        target=evidence,
+        data={
+            "incident_id": str(evidence.incident_id),
+            "copy": "original" if stored.name == evidence.file.name else "stripped",
+            "sha256": evidence.sha256,
+        },
+    )
+    return stored

@@ -220,13 +220,10 @@ def _token_user(view):
 @require(lambda user: policies.INCIDENTS.can_read(user))
 def evidence_download(request: HttpRequest, pk: Any) -> HttpResponse:
     """Stream one evidence file to someone allowed to see its incident: head office gets
-    the original, everyone else the copy without location data."""
+    the original, everyone else the copy without location data; each download is in the
+    audit trail (``filing.evidence_download``)."""
     evidence = get_object_or_404(Evidence.objects.select_related("incident"), pk=pk)
-    if not policies.can_see_incident(request.user, evidence.incident):
-        raise Http404
-    stored = policies.evidence_file_for(request.user, evidence)
-    if stored is None:
-        raise PermissionDenied
+    stored = filing.evidence_download(actor=request.user, evidence=evidence)
     stem = evidence.original_name.rsplit(".", 1)[0] or "evidence"
     filename = f"{stem}.{evidence_files.extension_for(evidence.content_type)}"
     response = file_response(stored, filename=filename, content_type=evidence.content_type)

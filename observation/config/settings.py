@@ -328,6 +328,7 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", 50_000, minimum=1)
 # --- Evidence (incidents) --------------------------------------------------------------
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", 20, minimum=1)
+EVIDENCE_MAX_PIXELS = env.int("EVIDENCE_MAX_PIXELS", 50_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", "observe-2021")

@@ -310,3 +310,137 @@ def test_a_script_downloads_with_its_api_token(client, world, photo):
     assert response.status_code == 200
     response = client.get(f"/incidents/evidence/{photo.pk}/", HTTP_AUTHORIZATION="Token nope")
     assert response.status_code == 302
+
+
+# --- metadata beyond GPS, decompression bombs, downloads audited (issue 12) ---------------------
+
+
+def _jpeg_with_everything() -> bytes:
+    """A JPEG with a COM segment naming the place, EXIF with GPS, XMP and IPTC (APP13)."""
+    image = Image.new("RGB", (40, 30), (10, 120, 30))
+    exif = Image.Exif()
+    exif[0x010E] = "GPS 42.8751N 74.5698E"
+    exif.get_ifd(0x8825)[2] = (42.0, 52.0, 30.0)
+    out = io.BytesIO()
+    image.save(
+        out,
+        "JPEG",
+        comment=b"GPS 42.8751N 74.5698E",
+        exif=exif.tobytes(),
+        xmp=b"<x:xmpmeta><exif:GPSLatitude>42,52.5N</exif:GPSLatitude></x:xmpmeta>",
+    )
+    data = out.getvalue()
+    iptc = b"Photoshop 3.0\x008BIM\x04\x04\x00\x00\x00\x00\x00\x0c\x1c\x02\x5a\x00\x07Bishkek"
+    app13 = b"\xff\xed" + (len(iptc) + 2).to_bytes(2, "big") + iptc
+    return data[:2] + app13 + data[2:]
+
+
+def _png_with_text() -> bytes:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "GPS 42.8751N 74.5698E")
+    info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta>GPS</x:xmpmeta>")
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 0, 255)).save(out, "PNG", pnginfo=info, icc_profile=b"")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, content, before",
+    [
+        ("photo.jpg", _jpeg_with_everything(), {"COM", "APP1", "APP13"}),
+        ("photo.png", _png_with_text(), {"tEXt", "iTXt"}),
+    ],
+)
+def test_the_stripped_copy_keeps_no_metadata_at_all(world, incident, name, content, before):
+    assert before <= set(evidence_files.metadata_in(content))
+    evidence, _ = add(world, incident, name, content)
+    assert evidence.location_data == "stripped"
+    copy = evidence.stripped_file.read()
+    assert evidence_files.metadata_in(copy) == []
+    assert b"GPS" not in copy and b"42.87" not in copy and b"Bishkek" not in copy
+    assert Image.open(io.BytesIO(copy)).size == Image.open(io.BytesIO(content)).size
+    # the original is kept as uploaded for head office
+    assert evidence.file.read() == content
+
+
+def test_metadata_in_reads_segments_and_chunks():
+    assert evidence_files.metadata_in(png_bytes()) == []
+    clean = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(clean, "JPEG")
+    assert evidence_files.metadata_in(clean.getvalue()) == []
+    assert "APP1" in evidence_files.metadata_in(jpeg_with_gps())
+
+
+def _png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header declares ``width`` × ``height`` pixels (the data is one
+    compressed row; nothing here ever decodes it)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * (width + 1)))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("width, height", [(12_000, 12_000), (100_000, 100_000)])
+def test_a_decompression_bomb_is_refused_before_decoding(
+    world, incident, monkeypatch, width, height
+):
+    """144 million pixels (over the limit, under Pillow's own) and 10 billion (over both):
+    refused from the header, a 400 message naming the limit, nothing stored, nothing
+    decoded."""
+    from PIL import ImageFile
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded a picture over the limit")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    with pytest.raises(ValidationError) as refused:
+        add(world, incident, "bomb.png", _png_declaring(width, height))
+    assert "too large" in str(refused.value.message_dict["file"])
+    assert "50 million" in str(refused.value.message_dict["file"])
+    assert not Evidence.objects.exists()
+
+
+def test_the_limit_is_a_setting_and_the_api_answers_400(world, incident, settings):
+    from rest_framework.test import APIClient
+
+    settings.EVIDENCE_MAX_PIXELS = 63
+    client = APIClient()
+    client.force_authenticate(world.user("lto_bishkek"))
+    url = f"/api/v1/incidents/{incident.pk}/evidence/"
+    small = client.post(url, {"file": upload("a.png", png_bytes())}, format="multipart")
+    assert small.status_code == 400 and "too large" in small.json()["file"][0]
+    settings.EVIDENCE_MAX_PIXELS = 64
+    ok = client.post(url, {"file": upload("a.png", png_bytes())}, format="multipart")
+    assert ok.status_code == 201
+
+
+def test_a_stripped_row_without_its_copy_is_not_served(client, world, photo):
+    """Rows recorded before the bomb check, as stripped without a copy: a 403 for those
+    who need the copy, never a 500."""
+    Evidence.objects.filter(pk=photo.pk).update(stripped_file="")
+    assert download(client, world.user("legal"), photo).status_code == 403
+    assert download(client, world.user("headoffice"), photo).status_code == 200
+
+
+@pytest.mark.parametrize("role, copy", [("headoffice", "original"), ("legal", "stripped")])
+def test_every_download_is_audited(client, world, photo, role, copy):
+    from observation.kernel.models import AuditEntry
+
+    assert download(client, world.user(role), photo).status_code == 200
+    entry = AuditEntry.objects.get(action="evidence.downloaded")
+    assert entry.actor == world.user(role) and entry.object_id == str(photo.pk)
+    assert entry.data["copy"] == copy and entry.data["incident_id"] == str(photo.incident_id)
+    download(client, world.user("lto_bishkek_2"), photo)  # may not see it: 404, not audited
+    assert AuditEntry.objects.filter(action="evidence.downloaded").count() == 1
