@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from observation.kernel.storage import file_response
 from reports import queries, services
-from reports.exports import CONTENT_TYPES, FORMATS, filename_for, render_export
+from reports.exports import CONTENT_TYPES, FORMATS, filename_for
 from reports.models import Abbreviation, ExportJob, Recommendation
 from reports.policies import REPORTS
 from reports.sections import SECTION_KEYS
@@ -121,12 +121,11 @@ class ReportViewSet(
         if not report.is_published and not REPORTS.can_write(request.user):
             # Readers get the published files; exporting drafts is the analysts' job.
             raise NotFound("This report is not published yet.")
-        if report.is_published:
-            content = queries.published_file(report, export_format)
-            if content is None:
-                raise NotFound("The published file is still being prepared; try again shortly.")
-        else:
-            content = render_export(queries.report_document(report), export_format)
+        content = services.report_export(
+            actor=request.user, report=report, export_format=export_format
+        )
+        if content is None:
+            raise NotFound("The published file is still being prepared; try again shortly.")
         return _file(content, filename_for(report.pk, report.title, export_format), export_format)
 
     @extend_schema(request=None, responses=ReportSerializer, summary="Publish and freeze")
@@ -191,7 +190,7 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
         if job.status != ExportJob.Status.DONE or not job.file:
             raise NotFound("The file is not ready.")
         response = file_response(
-            job.file,
+            services.export_job_download(actor=request.user, job=job),
             filename=job.file.name.rsplit("/", 1)[-1],
             content_type=CONTENT_TYPES[job.format],
         )

@@ -315,6 +315,40 @@ def report_publish(*, actor: Actor, report: Report) -> Report:
 # --- exports --------------------------------------------------------------------------
 
 
+def report_export(*, actor: Actor, report: Report, export_format: str) -> bytes | None:
+    """The report as a file of ``export_format``, built now for a draft, as frozen for a
+    published report (None while that file is still being rendered). Every file given out
+    is in the audit trail (``report.exported``); who may have a draft is the caller's
+    check (``policies.REPORTS``)."""
+    if export_format not in FORMATS:
+        raise ValidationError({"format": _("Choose one of: %s.") % ", ".join(FORMATS)})
+    if report.is_published:
+        content = queries.published_file(report, export_format)
+        if content is None:
+            return None
+    else:
+        content = render_export(queries.report_document(report), export_format)
+    audit_log(
+        actor=actor,
+        action="report.exported",
+        target=report,
+        data={"format": export_format, "published": report.is_published, "size": len(content)},
+    )
+    return content
+
+
+def export_job_download(*, actor: Actor, job: ExportJob) -> Any:
+    """The built file of ``job`` (the caller checked it is done), recorded in the audit
+    trail as ``report.export_downloaded``."""
+    audit_log(
+        actor=actor,
+        action="report.export_downloaded",
+        target=job.report,
+        data={"export_job_id": job.pk, "format": job.format},
+    )
+    return job.file
+
+
 @transaction.atomic
 def export_job_create(*, actor: Actor, report: Report, export_format: str) -> ExportJob:
     """Queue an export to be built by a worker (``reports.tasks.build_pdf``) once this

@@ -25,7 +25,7 @@ from reports import queries, services
 from reports.charts import BarChart, Series
 from reports.document import KIND_LABELS
 from reports.drafting import draft_sentences
-from reports.exports import CONTENT_TYPES, FORMATS, filename_for, render_export
+from reports.exports import CONTENT_TYPES, FORMATS, filename_for
 from reports.exports.html import render_html
 from reports.forms import (
     AbbreviationForm,
@@ -365,12 +365,9 @@ def report_download(request: HttpRequest, pk: int, export_format: str) -> HttpRe
     if not report.is_published and not REPORTS.can_write(request.user):
         # Exporting a draft is the analysts' job (docs/roles.md); readers get published files.
         raise PermissionDenied
-    if report.is_published:
-        content = queries.published_file(report, export_format)
-        if content is None:
-            return _still_rendering(request, report)
-    else:
-        content = render_export(queries.report_document(report), export_format)
+    content = services.report_export(actor=request.user, report=report, export_format=export_format)
+    if content is None:
+        return _still_rendering(request, report)
     return _attachment(content, filename_for(report.pk, report.title, export_format), export_format)
 
 
@@ -401,11 +398,11 @@ def export_status(request: HttpRequest, pk: int, job: int) -> HttpResponse:
 
 @can_write
 def export_download(request: HttpRequest, pk: int, job: int) -> HttpResponse:
-    export_job = get_object_or_404(ExportJob, pk=job, report_id=pk)
+    export_job = get_object_or_404(ExportJob.objects.select_related("report"), pk=job, report_id=pk)
     if export_job.status != ExportJob.Status.DONE or not export_job.file:
         raise Http404
     response = file_response(
-        export_job.file,
+        services.export_job_download(actor=request.user, job=export_job),
         filename=export_job.file.name.rsplit("/", 1)[-1],
         content_type=CONTENT_TYPES[export_job.format],
     )

@@ -218,3 +218,44 @@ def test_readers_do_not_see_export_jobs(client):
     report = make_report()
     services.export_job_create(actor=make_user(Role.ANALYST), report=report, export_format="html")
     assert _client(client, Role.LEGAL).get("/api/v1/report-exports/").json()["count"] == 0
+
+
+def test_exports_downloads_and_publication_are_audited(client, django_capture_on_commit_callbacks):
+    """Issue 12, item 14: every file of a report given out is in the audit trail, through
+    the API and the pages alike, and so is publishing."""
+    from django.test import Client
+
+    from observation.kernel.models import AuditEntry
+
+    analyst = make_user(Role.ANALYST)
+    report = make_report(build_world(districts=1, incidents_per_district=1).election)
+    api = APIClient()
+    api.force_login(analyst)
+    assert api.get(f"/api/v1/reports/{report.pk}/export/?format=xlsx").status_code == 200
+    page = Client()
+    page.force_login(analyst)
+    assert page.get(f"/reports/{report.pk}/download/html/").status_code == 200
+    exported = AuditEntry.objects.filter(action="report.exported", object_id=str(report.pk))
+    assert [(e.actor, e.data["format"], e.data["published"]) for e in exported.order_by("id")] == [
+        (analyst, "xlsx", False),
+        (analyst, "html", False),
+    ]
+    # a refused export is not recorded
+    assert api.get(f"/api/v1/reports/{report.pk}/export/?format=exe").status_code == 400
+    assert exported.count() == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = api.post(f"/api/v1/reports/{report.pk}/export-jobs/", {"format": "docx"}).json()
+    assert api.get(f"/api/v1/report-exports/{job['id']}/download/").status_code == 200
+    assert page.get(f"/reports/{report.pk}/exports/{job['id']}/download/").status_code == 200
+    downloads = AuditEntry.objects.filter(action="report.export_downloaded")
+    assert downloads.count() == 2
+    assert {e.data["export_job_id"] for e in downloads} == {job["id"]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(f"/api/v1/reports/{report.pk}/publish/").status_code == 200
+    assert AuditEntry.objects.filter(action="report.published", actor=analyst).count() == 1
+    reader = APIClient()
+    reader.force_login(make_user(Role.LEGAL))
+    assert reader.get(f"/api/v1/reports/{report.pk}/export/?format=pdf").status_code == 200
+    assert exported.filter(data__format="pdf", data__published=True).count() == 1
