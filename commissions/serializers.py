@@ -15,6 +15,7 @@ from commissions.models import (
     CommissionMember,
     Complaint,
 )
+from observation.kernel.api import MAX_TEXT, text_limits
 from observation.policies import can_identify_observers
 
 
@@ -22,6 +23,7 @@ class CommissionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Commission
         fields = ["id", "election", "level", "name", "parent", "district", "pec_count", "note"]
+        extra_kwargs = text_limits("note")
         # Uniqueness is checked by the service's full_clean, which names the field.
         validators: list = []
 
@@ -72,6 +74,7 @@ class CommissionMeetingSerializer(serializers.ModelSerializer):
             "observer",
             "notes",
         ]
+        extra_kwargs = text_limits("notes")
 
     def to_representation(self, instance: CommissionMeeting) -> dict[str, Any]:
         """``observer`` is left out for readers who may not identify observers."""
@@ -98,6 +101,7 @@ class CommissionDecisionSerializer(serializers.ModelSerializer):
             "legal_basis",
             "summary",
         ]
+        extra_kwargs = text_limits("legal_basis", "summary")
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
@@ -123,13 +127,14 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "decided_late",
         ]
         extra_kwargs = {
+            **text_limits("subject", "decision"),
             "deadline": {
                 "help_text": "The statutory deadline. Omitted, the general rule's deadline "
                 "is entered: five days after receipt, and before election day."
-            }
+            },
         }
 
 
 class ComplaintDecideSerializer(serializers.Serializer):
     decided_on = serializers.DateField()
-    decision = serializers.CharField()
+    decision = serializers.CharField(max_length=MAX_TEXT)

@@ -138,6 +138,8 @@ def _clean_value(spec: DetailField, value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str):
         return "", str(_("Enter text."))
     value = value.strip()
+    if "\x00" in value:
+        return "", str(_("Remove the NUL character from this text."))
     if len(value) > MAX_TEXT:
         return "", str(_("Use at most 200 characters."))
     return value, None

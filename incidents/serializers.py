@@ -26,6 +26,7 @@ from incidents.models import (
     IncidentEvent,
 )
 from incidents.services import lifecycle
+from observation.kernel.api import MAX_TEXT, text_limits
 
 _DETAIL_DOCS = {
     "admin_resource": "Details of the form on administrative resources, pressure, threats "
@@ -200,9 +201,11 @@ class IncidentCreateSerializer(ShallowFieldCopies, serializers.Serializer):
         help_text="null when it is not known which party is involved.",
     )
     candidate = ReferenceField(required=False, allow_null=True)
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=MAX_TEXT)
     source = serializers.ChoiceField(choices=Incident.Source.choices)
-    witnesses = serializers.CharField(required=False, allow_blank=True, default="")
+    witnesses = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_TEXT
+    )
     details = DetailsField(required=False, default=dict)
     evidence_expected = serializers.IntegerField(
         required=False,
@@ -298,6 +301,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "created_at", "recommendation",
         ]  # fmt: skip
         read_only_fields = ["id", "incident", "author", "reply_to", "answered_at", "created_at"]
+        extra_kwargs = text_limits("body")
 
 
 class EventSerializer(serializers.ModelSerializer):

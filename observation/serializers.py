@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from observation.kernel.api import text_limits
 from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
 
 
@@ -74,4 +75,5 @@ class PartyMeetingSerializer(serializers.ModelSerializer):
     class Meta:
         model = PartyMeeting
         fields = ["id", "party", "district", "date", "attendees", "concerns"]
+        extra_kwargs = text_limits("attendees", "concerns")
         validators: list = []

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from observation.kernel.api import MAX_LONG_TEXT, text_limits
 from reports.models import Abbreviation, ExportJob, Recommendation, Report, ReportSection
 
 
@@ -15,7 +16,7 @@ class ReportSectionSerializer(serializers.ModelSerializer):
 
 
 class SectionUpdateSerializer(serializers.Serializer):
-    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=MAX_LONG_TEXT)
     version = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -28,6 +29,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         model = Recommendation
         fields = ["id", "report", "addressee", "text", "order"]
         read_only_fields = ["id"]
+        extra_kwargs = text_limits("text")
 
 
 class RecommendationUpdateSerializer(serializers.ModelSerializer):
@@ -35,6 +37,7 @@ class RecommendationUpdateSerializer(serializers.ModelSerializer):
         model = Recommendation
         fields = ["id", "report", "addressee", "text", "order"]
         read_only_fields = ["id", "report"]
+        extra_kwargs = text_limits("text")
 
 
 class AbbreviationSerializer(serializers.ModelSerializer):

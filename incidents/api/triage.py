@@ -10,7 +10,6 @@ allow is a 400 naming the field; a role that may not act is a 403.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +48,7 @@ from incidents.serializers import (
     TriageQuerySerializer,
 )
 from incidents.services import escalation, lifecycle
+from observation.kernel.parsers import load_json
 
 TRANSITION_DENIED = gettext_lazy("Only head office can change the status of an incident.")
 ESCALATE_DENIED = gettext_lazy("Only head office can send incidents to the RRCG.")
@@ -340,10 +340,7 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
                 status=status.HTTP_401_UNAUTHORIZED,
                 headers={"WWW-Authenticate": 'Signature realm="baikoo"'},
             )
-        try:
-            body = json.loads(raw or b"{}")
-        except ValueError:
-            return Response({"detail": "The body is not JSON."}, status=400)
+        body = load_json(raw or b"{}")
         serializer = AcknowledgeSerializer(data=body if isinstance(body, dict) else {})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -35,6 +35,7 @@ from incidents.models import (
     IncidentEvent,
 )
 from incidents.services import lifecycle
+from incidents.services.records import clean_text
 from observation.kernel.api import Conflict
 from observation.kernel.audit import audit_log
 from observation.models import Candidate, District, Election, Party, PartyList
@@ -268,9 +269,9 @@ def incident_file(
             raise ValidationError({"id": _("Send the report's id as a UUID.")}) from exc
     if kind not in incident_details.FIELDS:
         raise ValidationError({"kind": _("Choose one of the three forms.")})
-    location = (location or "").strip()
-    description = (description or "").strip()
-    witnesses = (witnesses or "").strip()
+    location = clean_text(location, "location")
+    description = clean_text(description, "description")
+    witnesses = clean_text(witnesses, "witnesses")
     clean, detail_errors = incident_details.clean_details(kind, details)
     if detail_errors:
         raise ValidationError(

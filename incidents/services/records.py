@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.models import Incident, IncidentEvent
+from observation.kernel.api import MAX_TEXT as KERNEL_MAX_TEXT
 from observation.kernel.api import Conflict
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
 
-MAX_TEXT = 10_000
+MAX_TEXT = KERNEL_MAX_TEXT
 
 
 class IncidentVersionConflict(Conflict):
@@ -53,6 +54,8 @@ def clean_text(value: Any, field: str, *, required: str | None = None) -> str:
     text = (value if isinstance(value, str) else "" if value is None else str(value)).strip()
     if required and not text:
         raise ValidationError({field: required})
+    if "\x00" in text:
+        raise ValidationError({field: _("Remove the NUL character from this text.")})
     if len(text) > MAX_TEXT:
         raise ValidationError({field: _("Keep it under %(n)d characters.") % {"n": MAX_TEXT}})
     return text

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "observation.kernel.storage.StorageUnavailableMiddleware",
+    "observation.kernel.api.ApiErrorMiddleware",
 ]
 
 ROOT_URLCONF = "observation.config.urls"
@@ -251,6 +252,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["observation.kernel.access.HasRole"],
     "DEFAULT_PAGINATION_CLASS": "observation.kernel.api.Pagination",
+    # DRF's parsers, with JSON refusing deep nesting and NUL characters (docs/api.md#errors)
+    "DEFAULT_PARSER_CLASSES": [
+        "observation.kernel.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

@@ -30,3 +30,6 @@ urlpatterns = [
     path("", include("observation.page_urls")),
 ]
 urlpatterns += [path("", include(f"{app}.urls")) for app in APPS if app != "observation"]
+
+# The API answers a bad request (a body over DATA_UPLOAD_MAX_MEMORY_SIZE…) in JSON.
+handler400 = "observation.kernel.api.bad_request"

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+
+MAX_TEXT = 10_000
+"""The longest free text the API and the services accept in one field (docs/api.md#errors):
+a description, witnesses, a note, a comment, a meeting's concerns."""
+MAX_LONG_TEXT = 100_000
+"""The longest narrative: a report section's Markdown."""
+
+
+def text_limits(*names: str, limit: int = MAX_TEXT) -> dict[str, dict[str, int]]:
+    """``extra_kwargs`` for a ModelSerializer: each named text field at most ``limit``
+    characters (a model ``TextField`` has no length of its own)."""
+    return {name: {"max_length": limit} for name in names}
 
 
 class Conflict(Exception):
@@ -44,3 +59,35 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             status=status.HTTP_409_CONFLICT,
         )
     return drf_exception_handler(exc, context)
+
+
+# --- bad requests ---------------------------------------------------------------------------
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 400 page for pages; for the API a JSON answer like every other error: a
+    body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a 413, any other bad request a 400."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse(
+            {"detail": "The request body is larger than this server accepts."}, status=413
+        )
+    return JsonResponse({"detail": "Bad request."}, status=400)
+
+
+class ApiErrorMiddleware:
+    """Answers the API's oversized bodies in JSON even where Django would show its 400
+    page (in DEBUG, the technical page): ``bad_request`` for the exception a view raises
+    while reading ``request.body``/``request.data``."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> Any:
+        if request.path.startswith("/api/") and isinstance(exception, RequestDataTooBig):
+            return bad_request(request, exception)
+        return None
