@@ -190,7 +190,7 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
         if job.status != ExportJob.Status.DONE or not job.file:
             raise NotFound("The file is not ready.")
         response = file_response(
-            services.export_job_download(actor=request.user, job=job),
+            job.file,
             filename=job.file.name.rsplit("/", 1)[-1],
             content_type=CONTENT_TYPES[job.format],
         )

@@ -337,18 +337,6 @@ def report_export(*, actor: Actor, report: Report, export_format: str) -> bytes 
     return content
 
 
-def export_job_download(*, actor: Actor, job: ExportJob) -> Any:
-    """The built file of ``job`` (the caller checked it is done), recorded in the audit
-    trail as ``report.export_downloaded``."""
-    audit_log(
-        actor=actor,
-        action="report.export_downloaded",
-        target=job.report,
-        data={"export_job_id": job.pk, "format": job.format},
-    )
-    return job.file
-
-
 @transaction.atomic
 def export_job_create(*, actor: Actor, report: Report, export_format: str) -> ExportJob:
     """Queue an export to be built by a worker (``reports.tasks.build_pdf``) once this

@@ -583,23 +583,13 @@ def question_answer(*, actor: AbstractUser, question: Comment, body: str) -> Com
 
 def evidence_download(*, actor: AbstractUser, evidence: Evidence) -> FieldFile:
     """The stored file of ``evidence`` that ``actor`` may have (the original for head
-    office and administrators, the copy without location data for the others), recorded
-    in the audit trail as ``evidence.downloaded`` with which copy was given. Raises
+    office and administrators, the copy without location data for the others). Raises
     ``Http404`` when ``actor`` may not see the incident and ``PermissionDenied`` when there
-    is no copy for them (docs/incidents.md#evidence)."""
+    is no copy for them (docs/incidents.md#evidence). The caller records the download
+    with ``evidence_downloaded`` once it opened the file."""
     if not policies.can_see_incident(actor, evidence.incident):
         raise Http404
     stored = policies.evidence_file_for(actor, evidence)
     if stored is None:
         raise PermissionDenied(_("There is no copy of this file you may download."))
-    audit_log(
-        actor=actor,
-        action="evidence.downloaded",
-        target=evidence,
-        data={
-            "incident_id": str(evidence.incident_id),
-            "copy": "original" if stored.name == evidence.file.name else "stripped",
-            "sha256": evidence.sha256,
-        },
-    )
     return stored

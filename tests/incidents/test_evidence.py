@@ -434,13 +434,13 @@ def test_a_stripped_row_without_its_copy_is_not_served(client, world, photo):
     assert download(client, world.user("headoffice"), photo).status_code == 200
 
 
-@pytest.mark.parametrize("role, copy", [("headoffice", "original"), ("legal", "stripped")])
+@pytest.mark.parametrize("role, copy", [("headoffice", "file"), ("legal", "stripped_file")])
 def test_every_download_is_audited(client, world, photo, role, copy):
     from observation.kernel.models import AuditEntry
 
     assert download(client, world.user(role), photo).status_code == 200
-    entry = AuditEntry.objects.get(action="evidence.downloaded")
-    assert entry.actor == world.user(role) and entry.object_id == str(photo.pk)
-    assert entry.data["copy"] == copy and entry.data["incident_id"] == str(photo.incident_id)
+    entry = AuditEntry.objects.get(action="incident.evidence_download")
+    assert entry.actor == world.user(role) and entry.object_id == str(photo.incident_id)
+    assert entry.data["copy"] == copy and entry.data["evidence_id"] == str(photo.pk)
     download(client, world.user("lto_bishkek_2"), photo)  # may not see it: 404, not audited
-    assert AuditEntry.objects.filter(action="evidence.downloaded").count() == 1
+    assert AuditEntry.objects.filter(action="incident.evidence_download").count() == 1
