@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 50_000
+MAX_COLUMNS = 100
+"""The widest sheet an import reads (the imports have a dozen columns at most)."""
 # A workbook is a zip; refuse one that would inflate far beyond any real spreadsheet of
 # the allowed size (a "zip bomb") before openpyxl starts decompressing it.
 INFLATION_LIMIT = 40
@@ -176,6 +178,15 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         ) from None
     if "\x00" in text:
         raise file_error(_("The file contains binary data, not CSV text."), "binary")
+    # Line breaks bound the rows (a quoted cell may hold some, so this over-counts, never
+    # under-counts): refuse a file with far too many before parsing a cell.
+    lines = text.count("\n")
+    if lines > 2 * (max_rows() + 1):
+        raise file_error(
+            _("The file has more than %(limit)s rows; split it into smaller files.")
+            % {"limit": max_rows()},
+            "too_many_rows",
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = max(CSV_DELIMITERS, key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -273,7 +284,11 @@ def _xlsx_sheet_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         if not workbook.worksheets:
             raise file_error(_("The workbook has no worksheet."), "empty")
         sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        _check_declared_size(sheet)
+        # Bounded even if the declared size lies: one row past the most allowed (the
+        # header, the data rows, one to notice there are too many) and one column past
+        # the widest import, so a cell far out cannot make openpyxl pad every row to it.
+        rows = sheet.iter_rows(max_row=max_rows() + 2, max_col=MAX_COLUMNS + 1, values_only=True)
         number = 0
         while True:
             try:
@@ -286,6 +301,36 @@ def _xlsx_sheet_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
             yield number, list(cells)
     finally:
         workbook.close()
+
+
+def _check_declared_size(sheet: Any) -> None:
+    """Refuse a sheet whose declared range (``<dimension ref="A1:…"/>``, read from the
+    sheet's first bytes) has more rows or columns than an import may have, before any
+    cell is read: a small file can declare a range of a million rows and 16,384 columns,
+    which openpyxl would pad every row to (docs/reference-data.md#imports)."""
+    try:
+        max_row, max_column = sheet.max_row, sheet.max_column
+    except Exception:  # an unreadable dimension: the bounded reading below still applies
+        return
+    if max_row is not None and max_row > max_rows() + 1:
+        raise file_error(
+            _(
+                "The worksheet declares %(declared)s rows; at most %(limit)s are imported "
+                "(blank rows count too). Delete the empty rows below the data, or split "
+                "the file."
+            )
+            % {"declared": max_row, "limit": max_rows()},
+            "too_many_rows",
+        )
+    if max_column is not None and max_column > MAX_COLUMNS:
+        raise file_error(
+            _(
+                "The worksheet declares %(declared)s columns; an import has at most "
+                "%(limit)s. Delete the empty columns right of the data."
+            )
+            % {"declared": max_column, "limit": MAX_COLUMNS},
+            "too_many_columns",
+        )
 
 
 # --- Header and rows --------------------------------------------------------------------
@@ -342,6 +387,8 @@ def _read_rows(
     rows: list[Row] = []
     shape_errors: list[tuple[int, str]] = []
     for number, cells in iterator:
+        if cells.count(None) == len(cells):  # an empty row, cheaply (openpyxl pads gaps)
+            continue
         texts = [cell_text(c) for c in cells]
         if not any(texts):
             continue

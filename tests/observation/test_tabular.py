@@ -234,3 +234,80 @@ def test_token_names_only_a_signed_storage_path():
     kept = stash()
     data = signing.loads(kept.token, salt=STASH_SALT)
     assert data["name"].startswith("imports/") and data["name"] == kept.name
+
+
+# --- declared size checked before any cell is read (issue 12, item 11) ---------------------------
+
+
+def _sheet_with_a_far_cell(rows: int = 740) -> bytes:
+    """About 0.55 MB: a header, ``rows`` rows of incompressible text, and one cell at
+    XFD1048576, so the sheet declares a range of 1,048,576 rows by 16,384 columns."""
+    import random
+    import string
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["name", "count"])
+    rnd = random.Random(12)
+    for number in range(2, rows + 2):
+        sheet.cell(number, 1, "".join(rnd.choices(string.ascii_letters, k=1000)))
+    sheet.cell(1_048_576, 16_384, "x")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _with_dimension(data: bytes, ref: str) -> bytes:
+    """The same workbook with the sheet's declared range replaced (a lying header)."""
+    import re
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for member in source.infolist():
+            content = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(
+                    rb'<dimension ref="[^"]+"', f'<dimension ref="{ref}"'.encode(), content
+                )
+            archive.writestr(member.filename, content)
+    return buffer.getvalue()
+
+
+def test_a_sheet_declaring_a_huge_range_is_refused_before_its_cells_are_read():
+    import time
+
+    data = _sheet_with_a_far_cell()
+    assert 450_000 < len(data) < 700_000
+    started = time.monotonic()
+    message = refusal(data, "huge.xlsx")
+    elapsed = time.monotonic() - started
+    assert "declares 1048576 rows" in message
+    assert elapsed < 1.0, elapsed
+
+
+def test_too_many_declared_columns_are_refused(settings):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["name", "count"])
+    workbook.active.cell(2, 500, "x")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert "declares 500 columns" in refusal(buffer.getvalue(), "wide.xlsx")
+
+
+def test_a_lying_declared_range_still_reads_only_a_bounded_sheet(settings):
+    """The declared range says A1:B741 but a cell sits at XFD1048576: the reading stops at
+    the row limit and the widest import, quickly, and keeps the real rows."""
+    import time
+
+    data = _with_dimension(_sheet_with_a_far_cell(), "A1:B741")
+    started = time.monotonic()
+    table = read(data, "lying.xlsx")
+    assert time.monotonic() - started < 2.0
+    assert len(table.rows) == 740
+
+
+def test_a_csv_with_far_too_many_lines_is_refused_before_parsing(settings):
+    settings.IMPORT_MAX_ROWS = 10
+    assert "more than 10 rows" in refusal(b"name,count\n" + b"\n" * 30)
+    assert len(read(b"name,count\n" + b"Osh,1\n" * 10).rows) == 10
