@@ -19,6 +19,14 @@ with a delivered escalation (one attempt, HTTP 200) and its frozen payload. Two 
 reports beyond the seed's 64 show the side exits: one duplicate, one rejected; neither
 is counted, so the report still counts 64 violations and 2 escalations.
 
+The RRCG channel has two stories (docs/escalation.md "The demo's two channel stories").
+The two 2021 escalations were delivered over a configured channel: each shows its
+attempt and HTTP 200. A third report, vote buying in Bishkek on 9 July 2021 (after the
+report's observation period, so it never changes the seed's numbers), was escalated and
+is still pending: with no channel configured (``make run``'s default) every page shows it
+"waiting for a channel" and the report does not count it; once ``RRCG_WEBHOOK_URL`` or
+``RRCG_EMAIL_TO`` is set, the sweep delivers it like any other.
+
 Everything goes through the lifecycle services (the timeline and audit trail are real),
 then the timeline is dated to the story of 2021. Running it again changes nothing: each
 step is taken only from the state before it.
@@ -419,9 +427,56 @@ def _extras(users: dict[str, Any]) -> list[Incident]:
     return [duplicate, rejected]
 
 
+WAITING_KEY = "escalated-waiting-for-a-channel"
+WAITING_REASON = (
+    "[Demo data] Cash offered for votes two days before election day, with a photo of the "
+    "list of names. Escalated; it leaves when a channel to the RRCG is configured."
+)
+
+
+def _waiting_escalation(users: dict[str, Any]) -> Incident:
+    """A verified report escalated after the observation period whose escalation is
+    still pending: "waiting for a channel" until one is configured."""
+    head_office = users["headoffice"]
+    districts = {d.code: d for d in District.objects.filter(election=_demo_incident(0).election)}
+    lists = districts["BSK"].party_lists.select_related("party").order_by("party__name")
+    party_list = lists.first()
+    incident = _extra(
+        key=WAITING_KEY,
+        reporter=users["lto-bishkek-2"],
+        district=districts["BSK"],
+        party=party_list.party if party_list else None,
+        kind=Incident.Kind.VOTE_BUYING,
+        details=_demo_incident(8).details,
+        occurred_at=timezone.make_aware(dt.datetime(2021, 7, 9, 18, 0)),
+        location="Bishkek, a courtyard of a residential block",
+        description="[Demo data] People were offered money for their votes and their names "
+        "written on a list.",
+    )
+    if incident.status == Status.SUBMITTED:
+        seen = incident.reported_at + dt.timedelta(hours=1)
+        incident = _step(
+            incident, seen, lifecycle.incident_transition, actor=head_office, to=Status.IN_REVIEW
+        )
+        incident = _step(
+            incident,
+            seen + dt.timedelta(hours=1),
+            lifecycle.incident_transition,
+            actor=head_office,
+            to=Status.VERIFIED,
+            note="[Demo data] Checked with the observer.",
+        )
+    if incident.status == Status.VERIFIED and not incident.escalations.exists():
+        at = incident.reported_at + dt.timedelta(hours=3)
+        with transaction.atomic():
+            locked = records.lock_incident(incident.pk, None)
+            escalation_create(actor=head_office, incident=locked, reason=WAITING_REASON, at=at)
+    return incident
+
+
 def load_triage(stdout: TextIO) -> None:
     """Head office's triage of the filed demo incidents."""
-    names = ["headoffice", "legal", "lto-osh-2", "lto-bishkek-1"]
+    names = ["headoffice", "legal", "lto-osh-2", "lto-bishkek-1", "lto-bishkek-2"]
     users = {u.username: u for u in get_user_model().objects.filter(username__in=names)}
     head_office = users["headoffice"]
     escalated = 0
@@ -453,8 +508,10 @@ def load_triage(stdout: TextIO) -> None:
             status = Incident.objects.get(pk=incident.pk).status
         statuses[status] = statuses.get(status, 0) + 1
     extras = _extras(users)
+    extras.append(_waiting_escalation(users))
     summary = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
     stdout.write(
         f"triage: {sum(statuses.values())} demo incidents ({summary}); "
-        f"{escalated} new escalations; {len(extras)} extra reports (duplicate, rejected)\n"
+        f"{escalated} new escalations; {len(extras)} extra reports (duplicate, rejected, "
+        "escalated and waiting for a channel)\n"
     )

@@ -20,7 +20,7 @@ PANEL_ALERTS = 5
 
 def _my_incidents(request: Any) -> dict[str, Any]:
     return {
-        "recent": list(queries.my_reports(request.user)[:RECENT]),
+        "recent": queries.attach_delivery(list(queries.my_reports(request.user)[:RECENT])),
         "questions": list(queries.my_open_questions(request.user)[:RECENT]),
         "offline": offline_config(request.user),
     }

@@ -14,6 +14,7 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -24,9 +25,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commissions.models import Commission
-from incidents import policies
+from incidents import policies, rrcg
 from incidents.details import KINDS
 from incidents.models import (
     Comment,
@@ -71,7 +73,8 @@ def open_questions() -> QuerySet[Comment]:
 
 def my_reports(user: Any) -> QuerySet[Incident]:
     """What ``user`` filed, newest first, each with head office's questions and the
-    answers given (two queries for any number of reports)."""
+    answers given and its escalations (three queries for any number of reports; pass a
+    page through ``attach_delivery`` for the escalation's delivery state)."""
     return (
         Incident.objects.filter(reported_by=user)
         .select_related("district", "party")
@@ -85,7 +88,8 @@ def my_reports(user: Any) -> QuerySet[Incident]:
                     ]
                 ).order_by("created_at", "id"),
                 to_attr="conversation",
-            )
+            ),
+            _escalation_list(),
         )
         .order_by("-reported_at", "-ref")
     )
@@ -107,6 +111,47 @@ def lto_conversation(incident: Incident) -> list[Comment]:
         )
         .select_related("author")
         .order_by("created_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How head office closed a report's path, for its observer: rejected (with the
+    reason given) or merged into another incident (``original``, shown only when
+    ``original_visible``)."""
+
+    status: str
+    note: str
+    at: dt.datetime | None
+    original: Incident | None = None
+    original_visible: bool = False
+
+
+def outcome_for(user: Any, incident: Incident) -> Outcome | None:
+    """Why ``incident`` was rejected or marked a duplicate (the note of that status
+    change), and the incident it was merged into if ``user`` may see it; None for any
+    other status. Two queries at most."""
+    if incident.status not in NOT_COUNTED:
+        return None
+    event = (
+        incident.events.filter(kind=IncidentEvent.Kind.TRANSITION, to_status=incident.status)
+        .order_by("-at", "-id")
+        .only("note", "at")
+        .first()
+    )
+    original = None
+    visible = False
+    if incident.status == Incident.Status.DUPLICATE and incident.duplicate_of_id:
+        original = Incident.objects.only("id", "ref", "status", "reported_by", "district").get(
+            pk=incident.duplicate_of_id
+        )
+        visible = policies.can_see_incident(user, original)
+    return Outcome(
+        status=incident.status,
+        note=event.note if event else "",
+        at=event.at if event else None,
+        original=original,
+        original_visible=visible,
     )
 
 
@@ -180,12 +225,159 @@ def counted_incidents(
     ).exclude(status__in=NOT_COUNTED)
 
 
+TRANSFERRED = (Escalation.Status.DELIVERED, Escalation.Status.ACKNOWLEDGED)
+"""An escalation in these states has reached the RRCG (docs/escalation.md)."""
+
+
 def transferred_to_rrcg() -> Exists:
-    """True for an incident with an escalation that did not fail: what the report counts
-    as "escalated to the RRCG" (a failed delivery transferred nothing). For
-    ``.annotate()`` or ``.filter()`` on an Incident queryset."""
-    return Exists(
-        Escalation.objects.filter(incident=OuterRef("pk")).exclude(status=Escalation.Status.FAILED)
+    """True for an incident with an escalation the RRCG has: delivered or acknowledged.
+    What the report and the dashboard count as "transferred to the RRCG": one that is
+    still waiting (for a channel, for its next attempt) or that failed transferred
+    nothing. For ``.annotate()`` or ``.filter()`` on an Incident queryset."""
+    return Exists(Escalation.objects.filter(incident=OuterRef("pk"), status__in=TRANSFERRED))
+
+
+# --- where an escalation is on its way (docs/escalation.md "Delivery states") --------------
+
+
+@dataclass(frozen=True)
+class DeliveryState:
+    """What the screens say about one escalation: ``code`` is one of ``DELIVERY_CODES``;
+    ``at`` the time that goes with it (the next attempt, the delivery, the
+    acknowledgement), or None."""
+
+    code: str
+    label: str
+    at: dt.datetime | None = None
+
+    @property
+    def transferred(self) -> bool:
+        return self.code in ("delivered", "acknowledged")
+
+
+DELIVERY_CODES = ("waiting_channel", "queued", "retrying", "delivered", "acknowledged", "failed")
+
+
+def delivery_state(
+    escalation: Escalation, *, channel: bool | None = None, now: dt.datetime | None = None
+) -> DeliveryState:
+    """Where ``escalation`` is: waiting for a channel (none configured: nothing leaves,
+    and no next attempt is promised), queued (due now), retrying at a time, delivered,
+    acknowledged, or failed. ``channel`` is ``rrcg.channel_configured()`` (asked once
+    for a list)."""
+    status = escalation.status
+    if status == Escalation.Status.ACKNOWLEDGED:
+        label = _("Acknowledged by the RRCG")
+        return DeliveryState("acknowledged", label, escalation.acknowledged_at)
+    if status == Escalation.Status.DELIVERED:
+        return DeliveryState("delivered", _("Delivered to the RRCG"), escalation.delivered_at)
+    if status == Escalation.Status.FAILED:
+        return DeliveryState("failed", _("Sending to the RRCG failed"))
+    if channel is None:
+        channel = rrcg.channel_configured()
+    if not channel:
+        return DeliveryState("waiting_channel", _("Waiting for a channel to the RRCG"))
+    now = now or timezone.now()
+    due = escalation.next_attempt_at
+    if escalation.attempt_count and due is not None and due > now:
+        return DeliveryState("retrying", _("Retrying"), due)
+    return DeliveryState("queued", _("Queued for sending to the RRCG"))
+
+
+def with_delivery(escalations: list[Escalation]) -> list[Escalation]:
+    """``escalations``, each with ``.delivery`` (its ``DeliveryState``)."""
+    channel = rrcg.channel_configured()
+    now = timezone.now()
+    for e in escalations:
+        e.delivery = delivery_state(e, channel=channel, now=now)
+    return escalations
+
+
+def latest_escalation(incident: Incident) -> Escalation | None:
+    """The newest of ``incident.escalation_list`` (prefetched), with its delivery state."""
+    rows = getattr(incident, "escalation_list", None) or []
+    return rows[0] if rows else None
+
+
+def _escalation_list() -> Prefetch:
+    return Prefetch(
+        "escalations",
+        queryset=Escalation.objects.only(
+            "id",
+            "incident_id",
+            "status",
+            "created_at",
+            "attempt_count",
+            "next_attempt_at",
+            "delivered_at",
+            "acknowledged_at",
+        ).order_by("-created_at"),
+        to_attr="escalation_list",
+    )
+
+
+def attach_delivery(incidents: list[Incident]) -> list[Incident]:
+    """Give each of ``incidents`` (loaded with ``_escalation_list``) ``.escalation``: its
+    newest escalation with its delivery state, or None."""
+    channel = rrcg.channel_configured()
+    now = timezone.now()
+    for incident in incidents:
+        latest = latest_escalation(incident)
+        if latest is not None:
+            latest.delivery = delivery_state(latest, channel=channel, now=now)
+        incident.escalation = latest
+    return incidents
+
+
+@dataclass(frozen=True)
+class ChannelHealth:
+    """Whether escalations can leave, and how the last attempts went (from the stored
+    attempts): for head office's triage pages."""
+
+    configured: bool
+    problem: str
+    last_success: dt.datetime | None
+    last_failure: dt.datetime | None
+    last_error: str
+    waiting: int
+
+    @property
+    def healthy(self) -> bool:
+        if not self.configured:
+            return False
+        if self.last_failure is None:
+            return True
+        return self.last_success is not None and self.last_success > self.last_failure
+
+
+def channel_health() -> ChannelHealth:
+    """Three queries at most: the last successful and failed attempts, the last
+    failure's error, the escalations waiting."""
+    last = EscalationAttempt.objects.aggregate(
+        success=Max("finished_at", filter=Q(outcome=EscalationAttempt.Outcome.DELIVERED)),
+        failure=Max(
+            "finished_at",
+            filter=Q(
+                outcome__in=[EscalationAttempt.Outcome.RETRY, EscalationAttempt.Outcome.FAILED]
+            ),
+        ),
+    )
+    error = ""
+    if last["failure"] is not None:
+        error = (
+            EscalationAttempt.objects.filter(finished_at=last["failure"])
+            .exclude(outcome=EscalationAttempt.Outcome.DELIVERED)
+            .values_list("error", flat=True)
+            .first()
+            or ""
+        )
+    return ChannelHealth(
+        configured=rrcg.channel_configured(),
+        problem=rrcg.channel_problem(),
+        last_success=last["success"],
+        last_failure=last["failure"],
+        last_error=error,
+        waiting=Escalation.objects.filter(status=Escalation.Status.PENDING).count(),
     )
 
 
@@ -368,18 +560,10 @@ def queue_rows(ids: list[Any]) -> list[Incident]:
         Incident.objects.filter(pk__in=list(ids))
         .select_related("election", "district", "party", "assignee", "reported_by")
         .annotate(evidence_count=_evidence_count())
-        .prefetch_related(
-            Prefetch(
-                "escalations",
-                queryset=Escalation.objects.only(
-                    "id", "incident_id", "status", "created_at"
-                ).order_by("-created_at"),
-                to_attr="escalation_list",
-            )
-        )
+        .prefetch_related(_escalation_list())
     )
     by_id = {row.pk: row for row in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    return attach_delivery([by_id[pk] for pk in ids if pk in by_id])
 
 
 def status_counts(user: Any, filters: QueueFilters) -> dict[str, int]:
@@ -474,7 +658,9 @@ def escalations_for(user: Any) -> QuerySet[Escalation]:
 
 
 def triage_summary() -> dict[str, int]:
-    """Counts for head office's home panel (two queries)."""
+    """Counts for head office's home panel (two queries): incidents per status, and
+    escalations with the RRCG (delivered or acknowledged), waiting (pending: for a
+    channel when none is configured) and failed."""
     counts = dict.fromkeys(Incident.Status.values, 0)
     counts.update(
         {
@@ -488,4 +674,6 @@ def triage_summary() -> dict[str, int]:
     }
     counts["escalations_pending"] = escalations.get(Escalation.Status.PENDING, 0)
     counts["escalations_failed"] = escalations.get(Escalation.Status.FAILED, 0)
+    counts["escalations_transferred"] = sum(escalations.get(s, 0) for s in TRANSFERRED)
+    counts["channel_configured"] = rrcg.channel_configured()
     return counts

@@ -135,12 +135,15 @@ def channel_problem() -> str:
         return ""
     if settings.RRCG_WEBHOOK_URL and not settings.RRCG_WEBHOOK_SECRET:
         return _(
-            "RRCG_WEBHOOK_SECRET is not set, so the webhook cannot be signed. Escalations "
-            "wait until an administrator sets it (or RRCG_EMAIL_TO)."
+            "No channel to the RRCG works: the server setting RRCG_WEBHOOK_URL is set but "
+            "RRCG_WEBHOOK_SECRET is empty, so the webhook cannot be signed. Nothing is sent; "
+            "escalations wait and leave as soon as whoever runs the server sets it (or "
+            "RRCG_EMAIL_TO) in the environment (docs/configuration.md)."
         )
     return _(
-        "No channel to the RRCG is configured (RRCG_WEBHOOK_URL or RRCG_EMAIL_TO). "
-        "Escalations wait and are sent as soon as an administrator configures one."
+        "No channel to the RRCG is configured: the server settings RRCG_WEBHOOK_URL and "
+        "RRCG_EMAIL_TO are empty. Nothing is sent; escalations wait and leave as soon as "
+        "whoever runs the server sets one in the environment (docs/configuration.md)."
     )
 
 

@@ -230,10 +230,20 @@ class EvidenceForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
+    """The answer to head office's question and the files that go with it (a photo
+    asked for), sent together: ``filing.question_answer`` stores both or neither."""
+
     mark_optional = True
     body = forms.CharField(
         label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
+    evidence = EvidenceFilesField(label=_("Photos or files with your answer"))
+
+    def __init__(self, *args: Any, question: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if question is not None:
+            # one form per open question on a page: ids must not collide
+            self.auto_id = f"id_answer_{question.pk}_%s"
 
 
 def new_incident_id() -> uuid.UUID:

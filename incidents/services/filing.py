@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
@@ -537,9 +538,13 @@ def evidence_downloaded(*, actor: Any, evidence: Evidence, copy: str) -> None:
 # --- questions from head office -----------------------------------------------------------
 
 
-def question_answer(*, actor: AbstractUser, question: Comment, body: str) -> Comment:
-    """The observer answers head office's question. Head office sees the answer on the
-    incident's timeline, and the incident goes back into review once no question is
+def question_answer(
+    *, actor: AbstractUser, question: Comment, body: str, files: Sequence[File] = ()
+) -> Comment:
+    """The observer answers head office's question, with the files that answer it (a
+    photo asked for) in the same step: the answer and every file are stored, or, when
+    one is refused, nothing is (the error names the file). Head office sees the answer on
+    the incident's timeline, and the incident goes back into review once no question is
     left open."""
     incident = question.incident
     if not policies.can_answer_question(actor, incident):
@@ -547,6 +552,31 @@ def question_answer(*, actor: AbstractUser, question: Comment, body: str) -> Com
     body = (body or "").strip()
     if question.visibility != Comment.Visibility.QUESTION_TO_LTO:
         raise ValidationError({"body": _("This is not a question to you.")})
+    for file in files:
+        # The cheap checks first, before anything is written.
+        try:
+            evidence_check(file)
+        except ValidationError as exc:
+            raise _file_error(file, exc) from None
+    with transaction.atomic():
+        answer = _answer(actor=actor, question=question, incident=incident, body=body)
+        for file in files:
+            try:
+                evidence_add(actor=actor, incident=incident, file=file)
+            except ValidationError as exc:
+                raise _file_error(file, exc) from None
+    return answer
+
+
+def _file_error(file: File, exc: ValidationError) -> ValidationError:
+    name = (getattr(file, "name", "") or "").replace("\\", "/").split("/")[-1]
+    messages = exc.messages
+    if hasattr(exc, "error_dict"):
+        messages = exc.message_dict.get("file", exc.messages)
+    return ValidationError({"evidence": [f"{name}: {m}" for m in messages]})
+
+
+def _answer(*, actor: AbstractUser, question: Comment, incident: Incident, body: str) -> Comment:
     with transaction.atomic():
         question = Comment.objects.select_for_update().get(pk=question.pk)
         if question.answered_at is not None:

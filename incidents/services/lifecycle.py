@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from incidents import policies
 from incidents.models import Comment, Incident, IncidentEvent
 from incidents.services import alerts
-from incidents.services.escalation import incident_escalate
+from incidents.services.escalation import can_be_escalated, incident_escalate
 from incidents.services.records import (
     IncidentVersionConflict,
     clean_text,
@@ -87,6 +87,27 @@ def allowed_transitions(incident: Incident) -> list[str]:
     """The statuses ``incident`` may move to, in lifecycle order."""
     targets = TRANSITIONS.get(incident.status, frozenset())
     return [s for s in Status.values if s in targets]
+
+
+def steps_before_escalation(incident: Incident) -> list[str]:
+    """The statuses ``incident`` still has to pass through before it can be sent to the
+    RRCG, in order, ending with ``verified`` (the shortest way through the lifecycle,
+    docs/lifecycle.md); empty when it can be sent now or never can be."""
+    if can_be_escalated(incident):
+        return []
+    paths: dict[str, list[str]] = {incident.status: []}
+    frontier = [incident.status]
+    while frontier:
+        following = []
+        for status in frontier:
+            for target in Incident.Status.values:
+                if target in TRANSITIONS.get(status, ()) and target not in paths:
+                    if target in (Incident.Status.DUPLICATE, Incident.Status.REJECTED):
+                        continue
+                    paths[target] = [*paths[status], target]
+                    following.append(target)
+        frontier = following
+    return paths.get(Incident.Status.VERIFIED, [])
 
 
 def can_ask_observer(incident: Incident) -> bool:

@@ -27,7 +27,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -133,12 +133,16 @@ def _attach(request: HttpRequest, incident: Incident, files: list) -> None:
 @require(policies.can_file)
 def my_reports(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.my_reports(request.user), 20).get_page(request.GET.get("page"))
+    page.object_list = queries.attach_delivery(list(page.object_list))
+    for incident in page.object_list:
+        for comment in incident.conversation:
+            if comment.visibility == Comment.Visibility.QUESTION_TO_LTO and not comment.answered_at:
+                comment.answer_form = AnswerForm(question=comment)
     return render(
         request,
         "incidents/mine.html",
         {
             "page": page,
-            "answer_form": AnswerForm(),
             "offline": offline_config(request.user),
         },
     )
@@ -150,31 +154,40 @@ def _visible_incident(request: HttpRequest, pk: Any) -> Incident:
 
 @require(lambda user: policies.INCIDENTS.can_read(user))
 def incident_detail(request: HttpRequest, pk: Any) -> HttpResponse:
-    """An incident as its observer (and anyone allowed to see it) reads it: status,
-    what was reported, evidence, and head office's questions with a way to answer."""
+    """An incident as its observer (and anyone allowed to see it) reads it: status and
+    outcome, where its escalation to the RRCG is, what was reported, evidence, and head
+    office's questions with a way to answer (text and files in one form)."""
     incident = _visible_incident(request, pk)
-    evidence = list(incident.evidence.order_by("uploaded_at", "id"))
     if request.GET.get("sent") and incident.reported_by_id == request.user.pk:
         # offline.js lands here after the server confirmed the report
         messages.success(
             request, _("Report sent. Its reference is %(ref)s.") % {"ref": incident.ref}
         )
-    return render(
-        request,
-        "incidents/detail.html",
-        {
-            "incident": incident,
-            "details": incident_details.display(incident.kind, incident.details),
-            "evidence": evidence,
-            "conversation": queries.lto_conversation(incident),
-            "show_witnesses": policies.can_see_witnesses(request.user, incident),
-            "show_reporter": policies.can_see_reporter(request.user),
-            "can_add_evidence": policies.can_add_evidence(request.user, incident),
-            "can_answer": policies.can_answer_question(request.user, incident),
-            "evidence_form": EvidenceForm(),
-            "answer_form": AnswerForm(),
-        },
-    )
+    return render(request, "incidents/detail.html", _detail_context(request, incident))
+
+
+def _detail_context(
+    request: HttpRequest, incident: Incident, answered: Any = None, answer_form: Any = None
+) -> dict[str, Any]:
+    conversation = queries.lto_conversation(incident)
+    for comment in conversation:
+        if comment.visibility == Comment.Visibility.QUESTION_TO_LTO and not comment.answered_at:
+            bound = answered is not None and comment.pk == answered.pk
+            comment.answer_form = answer_form if bound else AnswerForm(question=comment)
+    escalations = queries.with_delivery(list(incident.escalations.order_by("-created_at")[:1]))
+    return {
+        "incident": incident,
+        "details": incident_details.display(incident.kind, incident.details),
+        "evidence": list(incident.evidence.order_by("uploaded_at", "id")),
+        "conversation": conversation,
+        "outcome": queries.outcome_for(request.user, incident),
+        "escalation": escalations[0] if escalations else None,
+        "show_witnesses": policies.can_see_witnesses(request.user, incident),
+        "show_reporter": policies.can_see_reporter(request.user),
+        "can_add_evidence": policies.can_add_evidence(request.user, incident),
+        "can_answer": policies.can_answer_question(request.user, incident),
+        "evidence_form": EvidenceForm(),
+    }
 
 
 @require_POST
@@ -244,25 +257,47 @@ def answer_question(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not policies.can_see_incident(request.user, question.incident):
         raise Http404
-    form = AnswerForm(request.POST)
+    form = AnswerForm(request.POST, request.FILES, question=question)
     if form.is_valid():
         try:
             filing.question_answer(
-                actor=request.user, question=question, body=form.cleaned_data["body"]
+                actor=request.user,
+                question=question,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["evidence"],
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            add_service_errors(form, exc)
         else:
-            messages.success(request, _("Thank you. Your answer was sent to head office."))
-    else:
-        messages.error(request, _("Write your answer first."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("incidents:detail", args=[question.incident_id])
-    return HttpResponseRedirect(target)
+            files = len(form.cleaned_data["evidence"])
+            if files:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Thank you. Your answer and %(n)d file were sent to head office.",
+                        "Thank you. Your answer and %(n)d files were sent to head office.",
+                        files,
+                    )
+                    % {"n": files},
+                )
+            else:
+                messages.success(request, _("Thank you. Your answer was sent to head office."))
+            target = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                target = reverse("incidents:detail", args=[question.incident_id])
+            return HttpResponseRedirect(target)
+    # Refused: the same page again with what was typed and why (a picked file cannot be
+    # kept by the browser and is named in the error).
+    incident = _visible_incident(request, question.incident_id)
+    response = render(
+        request,
+        "incidents/detail.html",
+        _detail_context(request, incident, answered=question, answer_form=form),
+    )
+    response.status_code = 400
+    return response
 
 
 @never_cache

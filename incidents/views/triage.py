@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from incidents import policies, queries, rrcg
+from incidents import policies, queries
 from incidents.details import display as display_details
 from incidents.forms.triage import (
     AssignForm,
@@ -82,6 +82,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "open_alerts": alerts.open_alert_count()
         if policies.ALERTS.can_read(request.user)
         else None,
+        "channel": queries.channel_health(),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "incidents/triage/_queue_results.html", context)
@@ -150,7 +151,7 @@ def _page_context(request: HttpRequest, incident: Incident, **forms: Any) -> dic
             else _("Baikoo")
         )
     evidence: list[Evidence] = list(incident.evidence.all())
-    escalations: list[Escalation] = list(incident.escalations.all())
+    escalations: list[Escalation] = queries.with_delivery(list(incident.escalations.all()))
     for e in escalations:
         e.payload_json = json.dumps(e.payload, indent=2, ensure_ascii=False, sort_keys=True)
     defaults = {
@@ -176,11 +177,16 @@ def _page_context(request: HttpRequest, incident: Incident, **forms: Any) -> dic
         "can_triage": can_triage,
         "can_comment": policies.can_comment(user),
         "can_escalate": policies.can_escalate(user) and escalation.can_be_escalated(incident),
+        "escalation_steps": [
+            Incident.Status(s).label for s in lifecycle.steps_before_escalation(incident)
+        ]
+        if policies.can_escalate(user)
+        else [],
         "can_retry": policies.can_escalate(user),
         "can_mark_duplicate": can_triage
         and Incident.Status.DUPLICATE in lifecycle.allowed_transitions(incident),
         "has_transitions": bool(defaults["transition_form"].fields["to"].choices),
-        "channel_problem": rrcg.channel_problem() if escalations else "",
+        "channel": queries.channel_health() if escalations or can_triage else None,
         "recommendations": lifecycle.RECOMMENDATIONS,
         **defaults,
     }
@@ -369,13 +375,22 @@ def comment(request: HttpRequest, pk: Any) -> HttpResponse:
 @require(policies.can_escalate)
 def escalate(request: HttpRequest, pk: Any) -> HttpResponse:
     def perform(incident: Incident, data: dict[str, Any]) -> str:
-        escalation.incident_escalate(
+        row = escalation.incident_escalate(
             actor=request.user,
             incident=incident,
             reason=data["reason"],
             expected_version=_version(data),
         )
-        return _("%(ref)s is being sent to the RRCG.") % {"ref": incident.ref}
+        # Say only what is true now: the RRCG has nothing until a delivery succeeds.
+        if queries.delivery_state(row).code == "waiting_channel":
+            return _(
+                "%(ref)s is escalated but not sent: no channel to the RRCG is configured. "
+                "It waits and leaves as soon as one is."
+            ) % {"ref": incident.ref}
+        return _(
+            "%(ref)s is escalated and queued for sending to the RRCG; this page shows when "
+            "the RRCG has it."
+        ) % {"ref": incident.ref}
 
     return _act(
         request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -67,7 +68,12 @@ def _reported_by_an_observer_of_the_city_within_the_period():
         profile = incident.reported_by.observer_profile
         assert profile.role == "lto"
         assert incident.district in profile.districts.all()
-        assert start <= incident.occurred_at < end
+        if incident.pk == uuid.uuid5(incidents_demo.TRIAGE_NAMESPACE, incidents_demo.WAITING_KEY):
+            # the channel story's report: after the period, before election day, so it
+            # never changes the seed's numbers (docs/escalation.md)
+            assert end <= incident.occurred_at < timezone.make_aware(dt.datetime(2021, 7, 11))
+        else:
+            assert start <= incident.occurred_at < end
         assert incident.description.startswith("[Demo data]")
         assert incident.is_demo
 

@@ -9,8 +9,11 @@ import io
 import pytest
 
 from incidents import demo as incidents_demo
+from incidents import rrcg
 from incidents.models import Alert, Comment, Escalation, EscalationAttempt, Incident, IncidentEvent
-from incidents.queries import violation_counts
+from incidents.queries import delivery_state, transferred_to_rrcg, violation_counts
+from incidents.services import escalation as escalation_service
+from incidents.services.escalation import escalation_deliver, escalations_sweep
 from observation import demo as observation_demo
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +34,7 @@ def test_the_report_still_counts_64_and_2_escalated(loaded):
 
 
 def test_the_two_vote_buying_transfers_are_delivered_escalations(loaded):
-    rows = list(Escalation.objects.select_related("incident"))
+    rows = list(Escalation.objects.select_related("incident").exclude(status="pending"))
     assert len(rows) == 2
     for row in rows:
         assert row.incident.kind == "vote_buying" and row.incident.status == "escalated"
@@ -53,7 +56,7 @@ def test_the_incidents_are_triaged(loaded):
         "in_review": 2,
         "needs_info": 2,
         "verified": 57,
-        "escalated": 2,
+        "escalated": 3,
         "closed": 0,
         "rejected": 1,
         "duplicate": 1,
@@ -92,3 +95,55 @@ def test_loading_again_changes_nothing(loaded):
     observation_demo.load(io.StringIO())
     incidents_demo.load(io.StringIO())
     assert snapshot() == before
+
+
+# --- the two RRCG channel stories (docs/escalation.md) ------------------------------------------
+
+
+def _waiting():
+    return Escalation.objects.select_related("incident").get(status="pending")
+
+
+def test_without_a_channel_the_third_escalation_waits_and_is_not_counted(loaded, settings):
+    settings.RRCG_WEBHOOK_URL = ""
+    settings.RRCG_EMAIL_TO = []
+    row = _waiting()
+    assert row.incident.ref.startswith("BSK-") and row.incident.occurred_at.date().isoformat() == (
+        "2021-07-09"
+    )
+    state = delivery_state(row)
+    assert (state.code, state.at) == ("waiting_channel", None)  # no time in the past promised
+    assert escalations_sweep() == []
+    assert escalation_deliver(escalation_id=row.pk).outcome == "waiting"
+    assert not row.attempts.exists()
+    # transferred = delivered or acknowledged: the election's escalated incidents are 3,
+    # what the RRCG has is 2
+    election_wide = Incident.objects.filter(election=loaded, status="escalated")
+    assert election_wide.count() == 3
+    assert election_wide.filter(transferred_to_rrcg()).count() == 2
+    assert violation_counts(loaded)["escalated"] == 2
+
+
+def test_with_a_channel_the_sweep_delivers_it_and_the_seed_numbers_hold(
+    loaded, settings, monkeypatch
+):
+    settings.RRCG_WEBHOOK_URL = "https://rrcg.example.test/hook"
+    settings.RRCG_WEBHOOK_SECRET = "s" * 32
+    settings.RRCG_EMAIL_TO = []
+    sent = []
+
+    def post_webhook(*, escalation_id, body):
+        sent.append(escalation_id)
+        return rrcg.Answer("delivered", 200, "")
+
+    monkeypatch.setattr(rrcg, "post_webhook", post_webhook)
+    monkeypatch.setattr(escalation_service, "publish_quietly", lambda *a, **k: None)
+    row = _waiting()
+    assert delivery_state(row).code == "queued"
+    assert escalations_sweep() == [str(row.pk)]
+    assert escalation_deliver(escalation_id=row.pk).outcome == "delivered"
+    row.refresh_from_db()
+    assert sent == [str(row.pk)] and delivery_state(row).code == "delivered"
+    # delivered after the report's period: the seed's 64 and 2 do not move
+    counts = violation_counts(loaded)
+    assert (counts["total"], counts["escalated"]) == (64, 2)

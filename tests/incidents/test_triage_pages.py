@@ -160,8 +160,8 @@ def test_the_queue_query_count_does_not_grow(world, client, django_assert_num_qu
     client.force_login(world.user("headoffice"))
     # session, user, profile; the filter form's elections, districts, parties, people; the
     # counts per status (which give the page count too), the page's ids, its rows, their
-    # escalations; the open alerts
-    with django_assert_num_queries(12):
+    # escalations; the open alerts; the RRCG channel's last attempts and waiting escalations
+    with django_assert_num_queries(14):
         response = client.get(QUEUE, {"sort": "-severity"})
     assert response.status_code == 200
 
@@ -261,8 +261,9 @@ def test_the_incident_page_query_count_does_not_grow(
         )
     client.force_login(world.user("headoffice"))
     # session, user, profile; the incident and its evidence, events, comments,
-    # escalations (and attempts), duplicates; the assignable people; the nav's alerts
-    with django_assert_num_queries(10):
+    # escalations (and attempts), duplicates; the assignable people; the nav's alerts; the
+    # RRCG channel's last attempts and waiting escalations
+    with django_assert_num_queries(12):
         assert client.get(incident_url(incident)).status_code == 200
 
 
@@ -381,7 +382,13 @@ def test_escalating_from_the_page(world, client, settings, django_capture_on_com
         )
     assert response.status_code == 302
     html = client.get(incident_url(incident)).content.decode()
-    assert "Waiting to be sent" in html and "No channel to the RRCG" in html
+    # Nothing left: the flash, the badge and the channel card say so, and no "next
+    # attempt" time (which would be in the past) is promised.
+    assert "is escalated but not sent: no channel to the RRCG is configured" in html
+    assert 'data-delivery="waiting_channel"' in html and "Waiting for a channel" in html
+    assert "No channel to the RRCG is configured" in html and 'data-channel="none"' in html
+    assert "when a channel is configured" in html
+    assert "being sent to the RRCG" not in html and "administrator" not in html.lower()
 
 
 ACTIONS = {
