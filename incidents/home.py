@@ -12,7 +12,7 @@ from incidents import policies, queries
 from incidents.offline import offline_config
 from incidents.services import alerts
 from observation.kernel.registry import HomePanel, NavEntry, register_home_panel, register_nav
-from observation.kernel.roles import FIELD_ROLES
+from observation.kernel.roles import FIELD_ROLES, Role
 
 RECENT = 5
 PANEL_ALERTS = 5
@@ -37,11 +37,37 @@ def _triage_panel(request: Any) -> dict[str, Any]:
     }
 
 
+def _districts_panel(request: Any) -> dict[str, Any]:
+    activity = queries.observer_activity(request.user)
+    return {
+        "observers": len(activity),
+        "open_questions": sum(row.open_questions for row in activity),
+        "quiet": len(queries.quiet_places(request.user)),
+        "quiet_days": queries.QUIET_DAYS,
+    }
+
+
 register_nav(NavEntry(_("Report an incident"), "incidents:choose", policies.FILERS, order=10))
 register_nav(NavEntry(_("My reports"), "incidents:mine", policies.FILERS, order=11))
 register_home_panel(HomePanel("incidents/panels/my_incidents.html", FIELD_ROLES, 5, _my_incidents))
 register_nav(NavEntry(_("Triage queue"), "incidents:triage-queue", policies.STAFF, 12))
+register_nav(
+    NavEntry(
+        _("My districts"),
+        "incidents:districts-incidents",
+        frozenset({Role.COORDINATOR}),
+        order=12,
+    )
+)
 register_nav(NavEntry(_("Alerts"), "incidents:triage-alerts", policies.TRIAGERS, 13))
 register_home_panel(
     HomePanel("incidents/triage/panels/triage.html", policies.STAFF, 20, _triage_panel)
+)
+register_home_panel(
+    HomePanel(
+        "incidents/coordination/panel.html",
+        frozenset({Role.COORDINATOR}),
+        3,
+        _districts_panel,
+    )
 )

@@ -177,6 +177,38 @@ def can_read_triage(user: Any) -> bool:
     return TRIAGE.can_read(user)
 
 
+# --- watching districts (coordinators) -----------------------------------------------------
+#
+# A regional coordinator follows the incidents, observers and quiet places of the
+# districts they cover, read-only; head office and administrators see the same pages
+# for every district (docs/guides/coordinator.md).
+
+WATCHERS = frozenset({Role.COORDINATOR, Role.HEAD_OFFICE, Role.ADMIN})
+DISTRICT_WATCH = Access(read=WATCHERS, write=frozenset())
+"""The coordinator's pages: their districts' incident list, observers' activity and the
+places with no report lately. Read-only for everyone."""
+
+
+def watched_districts(user: Any, districts: QuerySet[District] | None = None) -> QuerySet[District]:
+    """The districts ``user`` watches: a coordinator their own, head office and
+    administrators every one, anyone else none."""
+    districts = District.objects.all() if districts is None else districts
+    role = role_of(user)
+    if role == Role.COORDINATOR:
+        return districts.filter(observers__user=user)
+    if role in (Role.HEAD_OFFICE, Role.ADMIN):
+        return districts
+    return districts.none()
+
+
+def queue_incidents(user: Any, incidents: QuerySet) -> QuerySet:
+    """The incidents a filtered list (the triage queue, the coordinator's list) may show
+    ``user``: every one for the staff, a coordinator's districts for a coordinator."""
+    if role_of(user) == Role.COORDINATOR:
+        return incidents.filter(district__in=watched_districts(user).values("pk"))
+    return triage_incidents(user, incidents)
+
+
 def triage_incidents(user: Any, incidents: QuerySet) -> QuerySet:
     """The incidents ``user`` may work on in triage: all of them for the staff, none for
     field roles (their own pages are the observer's, see ``incidents.views.filing``)."""

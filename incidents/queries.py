@@ -13,6 +13,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -39,6 +40,7 @@ from incidents.models import (
     IncidentEvent,
 )
 from incidents.policies import filing_districts, visible_incidents
+from observation.kernel.roles import Role
 from observation.models import District, Election, Party, PartyList
 
 NOT_COUNTED = (Incident.Status.REJECTED, Incident.Status.DUPLICATE)
@@ -509,7 +511,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def _filtered(user: Any, filters: QueueFilters, *, with_status: bool) -> QuerySet[Incident]:
-    incidents = policies.triage_incidents(user, Incident.objects.all())
+    incidents = policies.queue_incidents(user, Incident.objects.all())
     f = filters
     if f.election is not None:
         incidents = incidents.filter(election=f.election)
@@ -677,3 +679,120 @@ def triage_summary() -> dict[str, int]:
     counts["escalations_transferred"] = sum(escalations.get(s, 0) for s in TRANSFERRED)
     counts["channel_configured"] = rrcg.channel_configured()
     return counts
+
+
+# --- a coordinator's districts: observers' activity, places with no report ------------------
+
+QUIET_DAYS = 3
+"""The default of "no report in N days" on the coordinator's quiet-places page."""
+
+
+@dataclass(frozen=True)
+class ObserverActivity:
+    user: Any
+    districts: list[str]
+    last_report: dt.datetime | None
+    reports_this_week: int
+    open_questions: int
+
+
+def observer_activity(user: Any, *, now: dt.datetime | None = None) -> list[ObserverActivity]:
+    """Each long-term observer covering a district ``user`` watches
+    (``policies.watched_districts``), with their last report, how many reports they sent
+    in the last seven days and how many of head office's questions wait for their answer;
+    the quietest first. Two queries for any number of observers."""
+    now = now or timezone.now()
+    week_ago = now - dt.timedelta(days=7)
+    districts = policies.watched_districts(user)
+    mine = Incident.objects.filter(reported_by=OuterRef("pk")).order_by()
+    last = mine.order_by("-reported_at").values("reported_at")[:1]
+    this_week = (
+        mine.filter(reported_at__gte=week_ago).values("reported_by").annotate(n=Count("pk"))
+    ).values("n")
+    questions = (
+        Comment.objects.filter(
+            incident__reported_by=OuterRef("pk"),
+            visibility=Comment.Visibility.QUESTION_TO_LTO,
+            answered_at__isnull=True,
+        )
+        .order_by()
+        .values("incident__reported_by")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    observers = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            observer_profile__role=Role.LTO,
+            observer_profile__districts__in=districts.values("pk"),
+        )
+        .distinct()
+        .annotate(
+            last_report=Subquery(last),
+            reports_this_week=Coalesce(Subquery(this_week, output_field=IntegerField()), 0),
+            open_questions=Coalesce(Subquery(questions, output_field=IntegerField()), 0),
+        )
+        .prefetch_related(
+            Prefetch(
+                "observer_profile__districts",
+                queryset=District.objects.order_by("name"),
+            )
+        )
+        .select_related("observer_profile")
+        .order_by(F("last_report").asc(nulls_first=True), "username")
+    )
+    return [
+        ObserverActivity(
+            user=observer,
+            districts=[d.name for d in observer.observer_profile.districts.all()],
+            last_report=observer.last_report,
+            reports_this_week=observer.reports_this_week,
+            open_questions=observer.open_questions,
+        )
+        for observer in observers
+    ]
+
+
+@dataclass(frozen=True)
+class QuietPlace:
+    """A district or a PEC of a watched district with no report in the window."""
+
+    kind: str  # "district" or "pec"
+    name: str
+    district: str
+    last_report: dt.datetime | None
+
+
+def quiet_places(
+    user: Any, days: int = QUIET_DAYS, *, now: dt.datetime | None = None
+) -> list[QuietPlace]:
+    """The districts ``user`` watches, and their PECs, with no incident reported in the
+    last ``days`` days, each with its last report (None: never). A district's TEC is
+    the district here (one TEC per district). Two queries."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=days)
+    districts = (
+        policies.watched_districts(user)
+        .annotate(last_report=Max("incidents__reported_at"))
+        .order_by("name")
+    )
+    pecs = (
+        Commission.objects.filter(
+            level=Commission.Level.PEC, district__in=policies.watched_districts(user).values("pk")
+        )
+        .select_related("district")
+        .annotate(last_report=Max("incidents__reported_at"))
+        .order_by("district__name", "name")
+    )
+    quiet = [
+        QuietPlace("district", d.name, d.name, d.last_report)
+        for d in districts
+        if d.last_report is None or d.last_report < since
+    ]
+    quiet += [
+        QuietPlace("pec", p.name, p.district.name, p.last_report)
+        for p in pecs
+        if p.last_report is None or p.last_report < since
+    ]
+    return quiet

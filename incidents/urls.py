@@ -3,7 +3,7 @@ triage and escalation."""
 
 from django.urls import path
 
-from incidents.views import filing, triage
+from incidents.views import coordination, filing, triage
 
 app_name = "incidents"
 
@@ -32,5 +32,8 @@ urlpatterns = [
         name="triage-escalation-retry",
     ),
     path("triage/alerts/", triage.alert_list, name="triage-alerts"),
+    path("districts/incidents/", coordination.incidents, name="districts-incidents"),
+    path("districts/observers/", coordination.observers, name="districts-observers"),
+    path("districts/quiet/", coordination.quiet, name="districts-quiet"),
     path("triage/alerts/<int:pk>/dismiss/", triage.alert_dismiss, name="triage-alert-dismiss"),
 ]

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from incidents import queries
+from incidents import policies, queries
 from incidents.models import Comment, Incident
 from incidents.services import lifecycle, records
 from observation.kernel.forms import DateInput
@@ -127,11 +127,16 @@ class TriageFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        """``user`` given: the district choices are the districts that user watches (a
+        coordinator's list, ``policies.watched_districts``)."""
         super().__init__(*args, **kwargs)
         self.fields["assignee"].label_from_instance = lambda user: (
             user.get_full_name() or user.get_username()
         )
+        if user is not None and not policies.can_read_triage(user):
+            district = self.fields["district"]
+            district.queryset = policies.watched_districts(user, district.queryset)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -56,7 +56,27 @@ CONVERSATION_EVENTS = {
 def queue(request: HttpRequest) -> HttpResponse:
     """The incoming incidents, filtered and sorted from the query string; htmx asks for
     the results part only."""
-    form = TriageFilterForm(request.GET)
+    context = queue_context(request)
+    context.update(
+        {
+            "open_alerts": alerts.open_alert_count()
+            if policies.ALERTS.can_read(request.user)
+            else None,
+            "channel": queries.channel_health(),
+            "queue_url": reverse("incidents:triage-queue"),
+            "row_url": "incidents:triage-incident",
+            "title": _("Triage queue"),
+        }
+    )
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "incidents/triage/_queue_results.html", context)
+    return render(request, "incidents/triage/queue.html", context)
+
+
+def queue_context(request: HttpRequest) -> dict[str, Any]:
+    """The filtered list of incidents ``request.user`` may see in a queue (head office's
+    triage queue, a coordinator's district list): the same form, queries and policies."""
+    form = TriageFilterForm(request.GET, user=request.user)
     form.is_valid()
     filters = form.filters()
     counts = queries.status_counts(request.user, filters)
@@ -69,7 +89,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     without_status = query.copy()
     without_status.pop("status", None)
-    context = {
+    return {
         "form": form,
         "page": page,
         "rows": queries.queue_rows(list(page.object_list)),
@@ -79,14 +99,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "query_without_status": without_status.urlencode(),
         "sort": filters.sort,
         "columns": _sort_links(query, filters.sort),
-        "open_alerts": alerts.open_alert_count()
-        if policies.ALERTS.can_read(request.user)
-        else None,
-        "channel": queries.channel_health(),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "incidents/triage/_queue_results.html", context)
-    return render(request, "incidents/triage/queue.html", context)
 
 
 class _CountedPaginator(Paginator):

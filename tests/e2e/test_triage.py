@@ -147,7 +147,7 @@ def test_head_office_triages_and_escalates_to_the_rrcg(
 
     page.get_by_label("Why this goes to the RRCG").fill("Cash for votes, two witnesses.")
     page.get_by_role("button", name="Send to the RRCG").click()
-    page.wait_for_selector("[data-escalation-status]")
+    page.wait_for_selector("[data-delivery]")
     page.screenshot(path=f"{SHOTS}/triage-incident-escalated-1280.png", full_page=True)
 
     row = Escalation.objects.get(incident=vote_buying)
@@ -164,7 +164,7 @@ def test_head_office_triages_and_escalates_to_the_rrcg(
             break
         page.wait_for_timeout(250)
     page.reload()
-    assert page.locator("[data-escalation-status]").get_attribute("data-escalation-status") == (
+    assert page.locator("#escalations [data-delivery]").first.get_attribute("data-delivery") == (
         "acknowledged"
     )
     assert "RRCG-0001" in page.content()
