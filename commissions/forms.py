@@ -24,6 +24,30 @@ class CompositionDateForm(forms.Form):
     on = forms.DateField(label=_("Composition on"), widget=DateInput(), required=False)
 
 
+class CommissionForm(forms.ModelForm):
+    """A commission of the tree (analysts): a new one names its election and level; an
+    existing one keeps them (``services.commission_update``)."""
+
+    class Meta:
+        model = Commission
+        fields = ["election", "level", "name", "parent", "district", "pec_count", "note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        election = self.instance.election if self.instance.election_id else None
+        election = election or (self.initial.get("election") if self.initial else None)
+        parents = Commission.objects.exclude(level=Commission.Level.PEC).order_by("level", "name")
+        if election is not None:
+            parents = parents.filter(election=election)
+            self.fields["district"].queryset = self.fields["district"].queryset.filter(
+                election=election
+            )
+        self.fields["parent"].queryset = parents
+        if self.instance.pk:
+            del self.fields["election"]
+            del self.fields["level"]
+
+
 class CommissionMemberForm(forms.ModelForm):
     class Meta:
         model = CommissionMember

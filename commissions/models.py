@@ -20,6 +20,8 @@ class Commission(FieldNamedConstraints, models.Model):
 
     # The level each level reports to: the tree is CEC → TEC → PEC.
     PARENT_LEVEL = {Level.TEC: Level.CEC, Level.PEC: Level.TEC}
+    PARENT_LEVEL_OF = {Level.CEC: Level.TEC, Level.TEC: Level.PEC}
+    """The level of a commission's children."""
 
     election = models.ForeignKey(
         Election, on_delete=models.PROTECT, related_name="commissions", verbose_name=_("election")

@@ -6,7 +6,10 @@ app_name = "commissions"
 
 urlpatterns = [
     path("commissions/", views.commission_list, name="list"),
+    path("commissions/add/", views.commission_add, name="add"),
+    path("commissions/pecs/import/", views.pec_import_page, name="pec-import"),
     path("commissions/<int:pk>/", views.commission_detail, name="detail"),
+    path("commissions/<int:pk>/edit/", views.commission_edit, name="edit"),
     path("commissions/<int:pk>/members/add/", views.member_add, name="member-add"),
     path("commissions/members/<int:pk>/edit/", views.member_edit, name="member-edit"),
     path("commissions/members/<int:pk>/end-term/", views.member_end_term, name="member-end-term"),

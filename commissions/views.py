@@ -14,12 +14,14 @@ from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from commissions import queries, services
 from commissions.forms import (
     CommissionDecisionForm,
+    CommissionForm,
     CommissionMeetingForm,
     CommissionMemberForm,
     ComplaintDecideForm,
@@ -27,6 +29,9 @@ from commissions.forms import (
     CompositionDateForm,
     EndTermForm,
 )
+from commissions.imports import IMPORT_COLUMNS as PEC_COLUMNS
+from commissions.imports import IMPORT_KIND as PEC_KIND
+from commissions.imports import pec_import
 from commissions.models import (
     Commission,
     CommissionDecision,
@@ -35,6 +40,7 @@ from commissions.models import (
     Complaint,
 )
 from commissions.policies import COMMISSIONS, COMPLAINTS, DECISIONS, MEETINGS, MEMBERS
+from observation.import_views import ImportPage, handle_import
 from observation.kernel.access import require
 from observation.kernel.forms import add_service_errors
 from observation.models import Election
@@ -70,7 +76,7 @@ def commission_list(request: HttpRequest) -> HttpResponse:
             "elections": elections,
             "tree": tree,
             "tecs": _page(request, tree.tecs),
-            "can_edit": COMMISSIONS.can_write(request.user),
+            "can_edit_structure": COMMISSIONS.can_write(request.user),
         },
     )
 
@@ -85,7 +91,10 @@ def commission_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "on": on,
         "date_form": date_form,
         "composition": composition,
-        "can_edit": COMMISSIONS.can_write(request.user),
+        # members, meetings, decisions, complaints: head office and legal; the
+        # commission itself and its PECs: analysts (commissions/policies.py)
+        "can_edit": MEMBERS.can_write(request.user),
+        "can_edit_structure": COMMISSIONS.can_write(request.user),
     }
     if request.htmx and request.htmx.target == "composition":
         response = render(request, "commissions/_composition.html", context)
@@ -336,3 +345,80 @@ def complaint_decide(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done=_("Decision on the complaint recorded."),
     )
+
+
+# --- The structure (analysts) ----------------------------------------------------------
+
+
+def _commission_form_page(
+    request: HttpRequest, form: CommissionForm, title: str, save: Callable[[dict], Commission]
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            commission = save(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": commission.name})
+            return redirect("commissions:detail", pk=commission.pk)
+    return render(
+        request,
+        "commissions/form.html",
+        {"form": form, "commission": form.instance if form.instance.pk else None, "title": title},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(COMMISSIONS.can_write)
+def commission_add(request: HttpRequest) -> HttpResponse:
+    """A new commission; ``?parent=<id>`` proposes a PEC (under a TEC) or a TEC (under
+    the CEC) of the parent's election."""
+    initial: dict[str, Any] = {}
+    parent = Commission.objects.filter(pk=request.GET.get("parent") or 0).first()
+    if parent is not None:
+        initial = {
+            "election": parent.election,
+            "parent": parent,
+            "level": Commission.PARENT_LEVEL_OF.get(parent.level, ""),
+            "district": parent.district,
+        }
+    elif (request.GET.get("election") or "").isdigit():
+        initial = {"election": Election.objects.filter(pk=request.GET["election"]).first()}
+    form = CommissionForm(_data(request), initial=initial)
+
+    def save(data: dict[str, Any]) -> Commission:
+        return services.commission_create(actor=request.user, **data)
+
+    return _commission_form_page(request, form, _("Add a commission"), save)
+
+
+@require(COMMISSIONS.can_write)
+def commission_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    commission = get_object_or_404(Commission, pk=pk)
+    form = CommissionForm(_data(request), instance=Commission.objects.get(pk=pk))
+
+    def save(data: dict[str, Any]) -> Commission:
+        return services.commission_update(actor=request.user, commission=commission, **data)
+
+    return _commission_form_page(
+        request, form, _("Edit %(name)s") % {"name": commission.name}, save
+    )
+
+
+def _pecs_done(election: Election) -> str:
+    return f"{reverse('commissions:list')}?election={election.pk}"
+
+
+PEC_IMPORT_PAGE = ImportPage(
+    kind=PEC_KIND,
+    service=pec_import,
+    columns=PEC_COLUMNS,
+    template="commissions/pec_import.html",
+    done_url=_pecs_done,
+    example=(("BSK", "PEC No. 1001", ""), ("Bishkek TEC", "PEC No. 1002", "Re-formed in June")),
+)
+
+
+@require(COMMISSIONS.can_write)
+def pec_import_page(request: HttpRequest) -> HttpResponse:
+    return handle_import(request, PEC_IMPORT_PAGE)

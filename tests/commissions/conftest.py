@@ -50,3 +50,17 @@ def api():
 def editor_api(api, headoffice):
     api.force_authenticate(headoffice)
     return api
+
+
+@pytest.fixture
+def structure_api(db):
+    """An analyst's client: analysts keep the commissions themselves (docs/roles.md)."""
+    client = APIClient()
+    client.force_authenticate(make_user(Role.ANALYST))
+    return client
+
+
+@pytest.fixture
+def writer_api(editor_api, structure_api):
+    """The client of a role that may write ``endpoint``."""
+    return lambda endpoint: structure_api if endpoint == "commissions" else editor_api

@@ -30,6 +30,7 @@ from tests.factories import make_candidate, make_party_list, make_user
 D = dt.date
 pytestmark = pytest.mark.django_db
 EDITORS = {Role.HEAD_OFFICE, Role.LEGAL, Role.ADMIN}
+STRUCTURE_EDITORS = {Role.ANALYST, Role.ADMIN}
 
 
 @pytest.fixture
@@ -72,6 +73,7 @@ def test_commission_page_renders_for_every_role(client, seeded, role):
     assert "K.K. Kongantiev" in html and "Late Complainant" in html
     assert ("Add a member" in html) is (role in EDITORS)
     assert ("Record a decision" in html) is (role in EDITORS)
+    assert ("Edit this commission" in html) is (role in STRUCTURE_EDITORS)
 
 
 @pytest.mark.parametrize("role", list(Role))
