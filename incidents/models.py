@@ -161,6 +161,15 @@ class Incident(models.Model):
         related_name="assigned_incidents",
         verbose_name=_("assigned to"),
     )
+    complaints = models.ManyToManyField(
+        "commissions.Complaint",
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("complaints concerning it"),
+        help_text=_("Complaints to commissions about this incident (docs/commissions.md)."),
+    )
+    """Declared here, not on Complaint: commissions never imports incidents
+    (docs/architecture.md); ``lifecycle.incident_link_complaints`` edits it."""
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised by every change; for optimistic locking.")
     )

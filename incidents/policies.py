@@ -161,6 +161,15 @@ ALERTS = Access(read=TRIAGERS, write=TRIAGERS)
 """Head office's alerts: who sees and dismisses them."""
 
 
+COMPLAINT_LINKERS = frozenset({Role.HEAD_OFFICE, Role.LEGAL, Role.ADMIN})
+"""Who links an incident to the complaints to commissions that concern it: the roles that
+record complaints (commissions/policies.py)."""
+
+
+def can_link_complaints(user: Any) -> bool:
+    return role_of(user) in COMPLAINT_LINKERS
+
+
 def can_triage(user: Any) -> bool:
     return TRIAGE.can_write(user)
 

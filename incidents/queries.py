@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commissions.models import Commission
+from commissions.models import Commission, Complaint
 from incidents import policies, rrcg
 from incidents.details import KINDS
 from incidents.models import (
@@ -640,6 +640,12 @@ def staff_incident(user: Any, pk: Any) -> Incident:
                 "duplicates",
                 queryset=Incident.objects.only("id", "ref", "status", "duplicate_of_id").order_by(
                     "ref"
+                ),
+            ),
+            Prefetch(
+                "complaints",
+                queryset=Complaint.objects.select_related("commission").order_by(
+                    "received_on", "pk"
                 ),
             ),
         )

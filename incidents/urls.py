@@ -27,6 +27,11 @@ urlpatterns = [
     path("triage/incidents/<uuid:pk>/comment/", triage.comment, name="triage-comment"),
     path("triage/incidents/<uuid:pk>/escalate/", triage.escalate, name="triage-escalate"),
     path(
+        "triage/incidents/<uuid:pk>/complaints/",
+        triage.link_complaints,
+        name="triage-complaints",
+    ),
+    path(
         "triage/escalations/<uuid:pk>/retry/",
         triage.escalation_retry,
         name="triage-escalation-retry",

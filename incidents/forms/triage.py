@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from commissions.models import Complaint
 from incidents import policies, queries
 from incidents.models import Comment, Incident
 from incidents.services import lifecycle, records
@@ -266,3 +267,26 @@ class CommentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not can_ask:
             self.fields["visibility"].choices = self.fields["visibility"].choices[:1]
+
+
+class ComplaintsForm(forms.Form):
+    """The complaints to commissions that concern an incident: those of its election."""
+
+    complaints = forms.ModelMultipleChoiceField(
+        queryset=Complaint.objects.none(),
+        required=False,
+        label=_("Complaints concerning this incident"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["complaints"]
+        field.queryset = (
+            Complaint.objects.filter(commission__election_id=incident.election_id)
+            .select_related("commission")
+            .order_by("commission__name", "received_on", "pk")
+        )
+        field.label_from_instance = lambda c: (
+            f"{c.commission.name}: {c.complainant} ({c.received_on:%d.%m.%Y})"
+        )

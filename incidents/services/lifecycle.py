@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from commissions.models import Complaint
 from incidents import policies
 from incidents.models import Comment, Incident, IncidentEvent
 from incidents.services import alerts
@@ -426,6 +428,51 @@ def incident_set_severity(
         )
         if severity == Incident.Severity.SERIOUS:
             alerts.alert_incident_serious(incident=current)
+    return current
+
+
+def incident_link_complaints(
+    *, actor: AbstractUser, incident: Incident, complaints: Iterable[Complaint]
+) -> Incident:
+    """Set the complaints to commissions that concern ``incident`` (all of them: the
+    ones not given are unlinked). A complaint must be to a commission of the incident's
+    election. Head office, legal and admin."""
+    deny_unless(
+        policies.can_link_complaints(actor),
+        _("Only head office and legal experts link complaints to incidents."),
+    )
+    chosen = {c.pk: c for c in complaints}
+    wrong = sorted(
+        str(c)
+        for c in Complaint.objects.filter(pk__in=list(chosen)).select_related("commission")
+        if c.commission.election_id != incident.election_id
+    )
+    if wrong:
+        raise ValidationError(
+            {
+                "complaints": _(
+                    "A complaint to a commission of another election cannot concern this "
+                    "incident: %(names)s."
+                )
+                % {"names": "; ".join(wrong)}
+            }
+        )
+    with transaction.atomic():
+        current = lock_incident(incident.pk, None)
+        before = set(current.complaints.values_list("pk", flat=True))
+        after = set(chosen)
+        if before == after:
+            return current
+        current.complaints.set(sorted(after))
+        data = {"complaints": [sorted(before), sorted(after)]}
+        record_event(
+            current,
+            actor=actor,
+            kind=IncidentEvent.Kind.EDITED,
+            note=_("Complaints concerning it: %(n)d") % {"n": len(after)},
+            data=data,
+        )
+        audit_log(actor=actor, action="incident.complaints", target=current, data=data)
     return current
 
 

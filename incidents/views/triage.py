@@ -28,6 +28,7 @@ from incidents.details import display as display_details
 from incidents.forms.triage import (
     AssignForm,
     CommentForm,
+    ComplaintsForm,
     DuplicateForm,
     EscalateForm,
     SeverityForm,
@@ -175,6 +176,11 @@ def _page_context(request: HttpRequest, incident: Incident, **forms: Any) -> dic
         "escalate_form": EscalateForm(initial=version),
         "comment_form": CommentForm(can_ask=can_triage and lifecycle.can_ask_observer(incident)),
     }
+    can_link = policies.can_link_complaints(user)
+    if can_link:
+        defaults["complaints_form"] = ComplaintsForm(
+            initial={"complaints": [c.pk for c in incident.complaints.all()]}, incident=incident
+        )
     defaults.update(forms)
     return {
         "incident": incident,
@@ -201,6 +207,8 @@ def _page_context(request: HttpRequest, incident: Incident, **forms: Any) -> dic
         "has_transitions": bool(defaults["transition_form"].fields["to"].choices),
         "channel": queries.channel_health() if escalations or can_triage else None,
         "recommendations": lifecycle.RECOMMENDATIONS,
+        "complaints": list(incident.complaints.all()),
+        "can_link_complaints": can_link,
         **defaults,
     }
 
@@ -429,6 +437,24 @@ def escalation_retry(request: HttpRequest, pk: Any) -> HttpResponse:
         incident = _incident(request, row.incident_id)
         return render(request, "incidents/triage/incident.html", _page_context(request, incident))
     return redirect("incidents:triage-incident", pk=row.incident_id)
+
+
+@require_POST
+@require(policies.can_read_triage)
+def link_complaints(request: HttpRequest, pk: Any) -> HttpResponse:
+    def perform(incident: Incident, data: dict[str, Any]) -> str:
+        lifecycle.incident_link_complaints(
+            actor=request.user, incident=incident, complaints=data["complaints"]
+        )
+        return _("The complaints concerning %(ref)s are saved.") % {"ref": incident.ref}
+
+    return _act(
+        request,
+        pk,
+        form_name="complaints_form",
+        make_form=lambda incident: ComplaintsForm(request.POST, incident=incident),
+        perform=perform,
+    )
 
 
 # --- alerts ----------------------------------------------------------------------------------

@@ -262,8 +262,9 @@ def test_the_incident_page_query_count_does_not_grow(
     client.force_login(world.user("headoffice"))
     # session, user, profile; the incident and its evidence, events, comments,
     # escalations (and attempts), duplicates; the assignable people; the nav's alerts; the
-    # RRCG channel's last attempts and waiting escalations
-    with django_assert_num_queries(12):
+    # RRCG channel's last attempts and waiting escalations; the linked complaints and the
+    # election's complaints to choose from
+    with django_assert_num_queries(14):
         assert client.get(incident_url(incident)).status_code == 200
 
 
