@@ -76,6 +76,12 @@ def can_see_witnesses(user: Any, incident: Any) -> bool:
     return role == Role.LTO and incident.reported_by_id == user.pk
 
 
+def can_see_all_witnesses(user: Any) -> bool:
+    """Whether ``user`` sees the witnesses of every incident they can see (an export
+    carries the column only then)."""
+    return role_of(user) in WITNESSES_OF_ALL
+
+
 def can_see_reporter(user: Any) -> bool:
     return can_identify_observers(user)
 

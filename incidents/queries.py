@@ -802,3 +802,80 @@ def quiet_places(
         if p.last_report is None or p.last_report < since
     ]
     return quiet
+
+
+# --- exporting a filtered queue (docs/incidents.md "Export") --------------------------------
+
+EXPORT_BATCH = 500
+
+
+def export_rows(user: Any, filters: QueueFilters) -> tuple[list[str], Any]:
+    """The header and the rows (an iterator of lists of text) of the incidents
+    ``filters`` select for ``user``, in the queue's order: what ``user`` may see and no
+    more (``policies.can_see_reporter``: who filed it; ``policies.can_see_all_witnesses``:
+    the witnesses column). A fixed number of queries per batch of
+    ``EXPORT_BATCH`` rows."""
+    show_reporter = policies.can_see_reporter(user)
+    show_witnesses = policies.can_see_all_witnesses(user)
+    header = [
+        _("Ref"),
+        _("Election"),
+        _("District"),
+        _("Form"),
+        _("Party"),
+        _("PEC"),
+        _("Happened"),
+        _("Received"),
+        _("Where"),
+        _("Latitude"),
+        _("Longitude"),
+        _("Status"),
+        _("Severity"),
+        _("Assigned to"),
+        _("RRCG"),
+        _("What happened"),
+    ]
+    if show_reporter:
+        header.append(_("Reported by"))
+    if show_witnesses:
+        header.append(_("Witnesses"))
+    ids = list(triage_queue(user, filters))
+
+    def rows() -> Any:
+        for start in range(0, len(ids), EXPORT_BATCH):
+            batch = ids[start : start + EXPORT_BATCH]
+            loaded = {
+                i.pk: i
+                for i in Incident.objects.filter(pk__in=batch)
+                .select_related("election", "district", "party", "pec", "assignee", "reported_by")
+                .prefetch_related(_escalation_list())
+            }
+            incidents = attach_delivery([loaded[pk] for pk in batch if pk in loaded])
+            for i in incidents:
+                row = [
+                    i.ref,
+                    i.election.name,
+                    i.district.name,
+                    i.get_kind_display(),
+                    i.party.name if i.party_id else _("Unknown"),
+                    i.pec.name if i.pec_id else "",
+                    timezone.localtime(i.occurred_at).strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(i.reported_at).strftime("%Y-%m-%d %H:%M"),
+                    i.location,
+                    "" if i.latitude is None else str(i.latitude),
+                    "" if i.longitude is None else str(i.longitude),
+                    i.get_status_display(),
+                    i.get_severity_display(),
+                    (i.assignee.get_full_name() or i.assignee.get_username())
+                    if i.assignee_id
+                    else "",
+                    str(i.escalation.delivery.label) if i.escalation else "",
+                    i.description,
+                ]
+                if show_reporter:
+                    row.append(i.reported_by.get_full_name() or i.reported_by.get_username())
+                if show_witnesses:
+                    row.append(i.witnesses)
+                yield row
+
+    return header, rows()

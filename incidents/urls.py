@@ -1,7 +1,7 @@
 """Pages of incidents (namespace ``incidents``): filing by observers, then head office's
 triage and escalation."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from incidents.views import coordination, filing, triage
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("incidents/questions/<int:pk>/answer/", filing.answer_question, name="answer"),
     # head-office triage and escalation
     path("triage/", triage.queue, name="triage-queue"),
+    path("triage/bulk/", triage.bulk, name="triage-bulk"),
+    re_path(r"^triage/export\.(?P<fmt>csv|xlsx)$", triage.queue_export, name="triage-export"),
     path("triage/incidents/<uuid:pk>/", triage.incident_page, name="triage-incident"),
     path("triage/incidents/<uuid:pk>/status/", triage.transition, name="triage-transition"),
     path("triage/incidents/<uuid:pk>/duplicate/", triage.mark_duplicate, name="triage-duplicate"),
@@ -38,6 +40,11 @@ urlpatterns = [
     ),
     path("triage/alerts/", triage.alert_list, name="triage-alerts"),
     path("districts/incidents/", coordination.incidents, name="districts-incidents"),
+    re_path(
+        r"^districts/incidents/export\.(?P<fmt>csv|xlsx)$",
+        coordination.incidents_export,
+        name="districts-export",
+    ),
     path("districts/observers/", coordination.observers, name="districts-observers"),
     path("districts/quiet/", coordination.quiet, name="districts-quiet"),
     path("triage/alerts/<int:pk>/dismiss/", triage.alert_dismiss, name="triage-alert-dismiss"),

@@ -290,3 +290,57 @@ class ComplaintsForm(forms.Form):
         field.label_from_instance = lambda c: (
             f"{c.commission.name}: {c.complainant} ({c.received_on:%d.%m.%Y})"
         )
+
+
+class BulkForm(forms.Form):
+    """One action for the incidents ticked in the queue. The incidents come as ``incident``
+    values (ids), each with the version the page showed as ``version-<id>``."""
+
+    action = forms.ChoiceField(
+        label=_("With the chosen incidents"),
+        choices=[
+            (lifecycle.BULK_ASSIGN, _("Assign to")),
+            (lifecycle.BULK_REVIEW, _("Move to review")),
+            (lifecycle.BULK_DUPLICATE, _("Mark as duplicates of")),
+        ],
+    )
+    assignee = forms.ModelChoiceField(
+        queries.assignable_users(), label=_("Assign to"), required=False, empty_label=_("Nobody")
+    )
+    original = forms.CharField(label=_("Duplicates of (reference)"), required=False, max_length=64)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean_original(self) -> Incident | None:
+        value = self.cleaned_data["original"].strip()
+        if not value:
+            return None
+        found = Incident.objects.filter(ref__iexact=value).first()
+        if found is None:
+            raise ValidationError(_("There is no incident %(ref)s.") % {"ref": value})
+        return found
+
+    def items(self) -> list[tuple[Incident, int | None]]:
+        """The chosen incidents the user may triage, each with the version shown."""
+        wanted = []
+        for raw in self.data.getlist("incident"):
+            try:
+                wanted.append(uuid.UUID(raw))
+            except ValueError:
+                continue
+        found = {
+            i.pk: i
+            for i in policies.triage_incidents(self.user, Incident.objects.all()).filter(
+                pk__in=wanted
+            )
+        }
+        items = []
+        for pk in wanted:
+            if pk in found:
+                raw = self.data.get(f"version-{pk}", "")
+                items.append((found[pk], int(raw) if raw.isdigit() else None))
+        return items

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -570,3 +571,74 @@ def _ask_observer(*, actor: AbstractUser, incident: Incident, question: str) -> 
             data={"comment_id": comment.pk},
         )
     return comment
+
+
+# --- many incidents at once (head office's queue) ---------------------------------------------
+
+BULK_ASSIGN = "assign"
+BULK_REVIEW = "in_review"
+BULK_DUPLICATE = "duplicate"
+BULK_ACTIONS = (BULK_ASSIGN, BULK_REVIEW, BULK_DUPLICATE)
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What happened to one incident of a bulk action: done, or why not."""
+
+    incident: Incident
+    done: bool
+    message: str = ""
+
+
+def incidents_bulk(
+    *,
+    actor: AbstractUser,
+    action: str,
+    items: Sequence[tuple[Incident, int | None]],
+    assignee: AbstractUser | None = None,
+    original: Incident | None = None,
+    note: str = "",
+) -> list[BulkOutcome]:
+    """Apply one action to many incidents, each ``(incident, version seen)``: assign
+    them, move them to review, or mark them duplicates of ``original``. Each incident goes
+    through the same service as on its page, in its own transaction, and is reported on
+    its own: one refused or changed meanwhile (a version conflict) does not hold up the
+    others."""
+    deny_unless(policies.can_triage(actor), _("Only head office can triage incidents."))
+    if action not in BULK_ACTIONS:
+        raise ValidationError({"action": _("Choose what to do with the chosen incidents.")})
+    if action == BULK_DUPLICATE and original is None:
+        raise ValidationError({"original": _("Give the incident they repeat.")})
+    if not items:
+        raise ValidationError({"incidents": _("Choose at least one incident.")})
+    outcomes = []
+    for incident, version in items:
+        try:
+            if action == BULK_ASSIGN:
+                incident_assign(
+                    actor=actor, incident=incident, assignee=assignee, expected_version=version
+                )
+            elif action == BULK_REVIEW:
+                incident_transition(
+                    actor=actor,
+                    incident=incident,
+                    to=Status.IN_REVIEW,
+                    note=note,
+                    expected_version=version,
+                )
+            else:
+                incident_transition(
+                    actor=actor,
+                    incident=incident,
+                    to=Status.DUPLICATE,
+                    duplicate_of=original,
+                    note=note,
+                    expected_version=version,
+                )
+        except IncidentVersionConflict as exc:
+            outcomes.append(BulkOutcome(incident, False, str(exc)))
+        except ValidationError as exc:
+            outcomes.append(BulkOutcome(incident, False, " ".join(exc.messages)))
+        else:
+            outcomes.append(BulkOutcome(incident, True))
+    return outcomes

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from incidents import policies, queries
-from incidents.views.triage import queue_context
+from incidents.views.triage import export_response, queue_context
 from observation.kernel.access import require
 
 MAX_QUIET_DAYS = 365
@@ -23,6 +23,7 @@ def incidents(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "queue_url": reverse("incidents:districts-incidents"),
+            "export_url": reverse("incidents:districts-export", args=["csv"])[: -len(".csv")],
             # coordinators read an incident on the page its observer sees (no witnesses,
             # no internal notes); head office on its own page
             "row_url": "incidents:triage-incident"
@@ -38,6 +39,11 @@ def incidents(request: HttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         return render(request, "incidents/triage/_queue_results.html", context)
     return render(request, "incidents/triage/queue.html", context)
+
+
+@require(policies.DISTRICT_WATCH.can_read)
+def incidents_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return export_response(request, fmt, "district-incidents")
 
 
 @require(policies.DISTRICT_WATCH.can_read)

@@ -18,15 +18,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from incidents import policies, queries
+from incidents import exports, policies, queries
 from incidents.details import display as display_details
 from incidents.forms.triage import (
     AssignForm,
+    BulkForm,
     CommentForm,
     ComplaintsForm,
     DuplicateForm,
@@ -65,8 +67,10 @@ def queue(request: HttpRequest) -> HttpResponse:
             else None,
             "channel": queries.channel_health(),
             "queue_url": reverse("incidents:triage-queue"),
+            "export_url": reverse("incidents:triage-export", args=["csv"])[: -len(".csv")],
             "row_url": "incidents:triage-incident",
             "title": _("Triage queue"),
+            "bulk_form": BulkForm(user=request.user) if policies.can_triage(request.user) else None,
         }
     )
     if request.htmx and not request.htmx.boosted:
@@ -98,9 +102,34 @@ def queue_context(request: HttpRequest) -> dict[str, Any]:
         "total": sum(counts.values()),
         "chosen_statuses": set(filters.statuses),
         "query_without_status": without_status.urlencode(),
+        "query_string": query.urlencode(),
         "sort": filters.sort,
         "columns": _sort_links(query, filters.sort),
     }
+
+
+def export_response(request: HttpRequest, fmt: str, name: str) -> HttpResponse:
+    """The incidents the query string's filters select for ``request.user``, as CSV or
+    XLSX (``incidents.exports``); columns by policy (``queries.export_rows``)."""
+    form = TriageFilterForm(request.GET, user=request.user)
+    form.is_valid()
+    header, rows = queries.export_rows(request.user, form.filters())
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "xlsx":
+        body = exports.xlsx_bytes(header, rows, title=_("Incidents"))
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = exports.csv_bytes(header, rows)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require(policies.can_read_triage)
+def queue_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return export_response(request, fmt, "incidents")
 
 
 class _CountedPaginator(Paginator):
@@ -455,6 +484,49 @@ def link_complaints(request: HttpRequest, pk: Any) -> HttpResponse:
         make_form=lambda incident: ComplaintsForm(request.POST, incident=incident),
         perform=perform,
     )
+
+
+@require_POST
+@require(policies.can_triage)
+def bulk(request: HttpRequest) -> HttpResponse:
+    """One action for the incidents ticked in the queue: each through its own service
+    call, each reported (done, refused, changed meanwhile). Back to the queue as it was
+    filtered."""
+    form = BulkForm(request.POST, user=request.user)
+    back = request.POST.get("back", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("incidents:triage-queue")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        outcomes = lifecycle.incidents_bulk(
+            actor=request.user,
+            action=data["action"],
+            items=form.items(),
+            assignee=data["assignee"],
+            original=data["original"],
+            note=data["note"],
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    done = [o.incident.ref for o in outcomes if o.done]
+    if done:
+        messages.success(
+            request,
+            _("Done for %(n)d incident(s): %(refs)s.") % {"n": len(done), "refs": ", ".join(done)},
+        )
+    for outcome in outcomes:
+        if not outcome.done:
+            messages.error(request, f"{outcome.incident.ref}: {outcome.message}")
+    return redirect(back)
 
 
 # --- alerts ----------------------------------------------------------------------------------
