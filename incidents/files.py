@@ -40,6 +40,9 @@ ALLOWED: dict[str, tuple[str, str]] = {
     "application/pdf": ("pdf", "none"),
 }
 
+PREVIEWABLE = frozenset({"image/jpeg", "image/png", "image/webp"})
+"""Evidence shown as a preview scaled on the server (``thumbnail``)."""
+
 ACCEPT_ATTRIBUTE = "image/jpeg,image/png,image/webp,image/heic,video/*,audio/*,application/pdf"
 HEAD_BYTES = 8192
 MAX_METADATA_BOX = 64 * 1024 * 1024
@@ -369,3 +372,21 @@ def _mp4_without_location(file: IO[bytes]) -> IO[bytes] | None:
         file.seek(0)
     copy.seek(0)
     return copy
+
+
+def thumbnail(stored: IO[bytes] | object, size: int) -> bytes | None:
+    """``stored`` (an image file) scaled to fit ``size`` × ``size``, turned upright,
+    re-encoded as JPEG with no metadata; None when it cannot be read as an image."""
+    try:
+        with stored.open("rb") as handle, warnings.catch_warnings():  # type: ignore[union-attr]
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(handle) as image:
+                image = ImageOps.exif_transpose(image)
+                image.thumbnail((size, size))
+                if image.mode not in ("RGB", "L"):
+                    image = image.convert("RGB")
+                out = io.BytesIO()
+                image.save(out, "JPEG", quality=80)
+                return out.getvalue()
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombWarning, ValueError):
+        return None

@@ -16,6 +16,11 @@ urlpatterns = [
     path("incidents/<uuid:pk>/", filing.incident_detail, name="detail"),
     path("incidents/<uuid:pk>/evidence/", filing.evidence_upload, name="evidence-add"),
     path("incidents/evidence/<uuid:pk>/", filing.evidence_download, name="evidence-download"),
+    path(
+        "incidents/evidence/<uuid:pk>/preview.jpg",
+        filing.evidence_preview,
+        name="evidence-preview",
+    ),
     path("incidents/questions/<int:pk>/answer/", filing.answer_question, name="answer"),
     # head-office triage and escalation
     path("triage/", triage.queue, name="triage-queue"),

@@ -187,6 +187,7 @@ def _detail_context(
         "can_add_evidence": policies.can_add_evidence(request.user, incident),
         "can_answer": policies.can_answer_question(request.user, incident),
         "evidence_form": EvidenceForm(),
+        "previewable": evidence_files.PREVIEWABLE,
     }
 
 
@@ -244,6 +245,27 @@ def evidence_download(request: HttpRequest, pk: Any) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require(lambda user: policies.INCIDENTS.can_read(user))
+def evidence_preview(request: HttpRequest, pk: Any) -> HttpResponse:
+    """A photo scaled down on the server (``EVIDENCE_THUMBNAIL_PX``), from the copy this
+    user may have (``policies.evidence_file_for``: without location data for everyone but
+    head office and admin), re-encoded as JPEG without any metadata."""
+    evidence = get_object_or_404(Evidence.objects.select_related("incident"), pk=pk)
+    if not policies.can_see_incident(request.user, evidence.incident):
+        raise Http404
+    stored = policies.evidence_file_for(request.user, evidence)
+    if stored is None or evidence.content_type not in evidence_files.PREVIEWABLE:
+        raise Http404
+    body = evidence_files.thumbnail(stored, settings.EVIDENCE_THUMBNAIL_PX)
+    if body is None:
+        raise Http404
+    response = HttpResponse(body, content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
     return response
 
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from incidents import exports, policies, queries
+from incidents import files as evidence_files
 from incidents.details import display as display_details
 from incidents.forms.triage import (
     AssignForm,
@@ -237,6 +239,9 @@ def _page_context(request: HttpRequest, incident: Incident, **forms: Any) -> dic
         "channel": queries.channel_health() if escalations or can_triage else None,
         "recommendations": lifecycle.RECOMMENDATIONS,
         "complaints": list(incident.complaints.all()),
+        "previewable": evidence_files.PREVIEWABLE,
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         "can_link_complaints": can_link,
         **defaults,
     }

@@ -337,6 +337,14 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", 20, minimum=1)
 EVIDENCE_MAX_PIXELS = env.int("EVIDENCE_MAX_PIXELS", 50_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+EVIDENCE_THUMBNAIL_PX = 480
+"""Longest side of an evidence preview, scaled on the server (docs/incidents.md)."""
+
+# --- Map of an incident's coordinates (docs/incidents.md "Map") -----------------------------
+# A tile URL template with {z}, {x}, {y} (and optionally {s}); empty: no tiles, the page
+# shows the coordinates and a marker on a blank map.
+MAP_TILE_URL = env.str("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", "")
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", "observe-2021")
 

@@ -217,3 +217,25 @@ def test_a_coordinator_works_through_their_districts_at_360_px(browser, live_ser
     page.screenshot(path=f"{SHOTS}/coordinator-quiet-360.png", full_page=True)
     assert errors == [], errors
     context.close()
+
+
+def test_the_map_works_when_tiles_cannot_load(browser, live_server, world, settings):
+    from decimal import Decimal
+
+    from incidents.models import Incident
+
+    settings.MAP_TILE_URL = "http://127.0.0.1:9/{z}/{x}/{y}.png"  # nothing listens there
+    incident = world[0]
+    Incident.objects.filter(pk=incident.pk).update(
+        latitude=Decimal("42.874621"), longitude=Decimal("74.569762")
+    )
+    context, page, errors = signed_in(browser, live_server, "headoffice")
+    page.goto(f"{live_server.url}/triage/incidents/{incident.pk}/")
+    page.wait_for_selector("#incident-map .leaflet-marker-icon")
+    assert page.locator("#incident-map").is_visible()
+    assert "42.874621, 74.569762" in page.locator("#incident-coordinates").inner_text()
+    fits(page, "the incident page with its map")
+    page.goto(f"{live_server.url}/triage/")
+    fits(page, "the queue with its bulk form")
+    assert errors == [], errors
+    context.close()
