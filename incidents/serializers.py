@@ -324,11 +324,26 @@ class EscalationSerializer(serializers.ModelSerializer):
     incident_ref = serializers.CharField(source="incident.ref", read_only=True)
     created_by = PersonField()
     attempts = EscalationAttemptSerializer(many=True, read_only=True)
+    delivery_state = serializers.SerializerMethodField(
+        help_text='Where it is (docs/escalation.md "Delivery states"): waiting_channel, '
+        "queued, retrying, delivered, acknowledged or failed."
+    )
+    delivery_at = serializers.SerializerMethodField(
+        help_text="The time that goes with the state (the next attempt when retrying), or null."
+    )
+
+    def get_delivery_state(self, escalation: Escalation) -> str:
+        return queries.delivery_state(escalation).code
+
+    def get_delivery_at(self, escalation: Escalation) -> Any:
+        at = queries.delivery_state(escalation).at
+        return serializers.DateTimeField().to_representation(at) if at else None
 
     class Meta:
         model = Escalation
         fields = [
-            "id", "incident", "incident_ref", "status", "reason", "created_by", "created_at",
+            "id", "incident", "incident_ref", "status", "delivery_state", "delivery_at",
+            "reason", "created_by", "created_at",
             "attempt_count", "next_attempt_at", "delivered_at", "acknowledged_at",
             "rrcg_reference", "rrcg_note", "last_error", "payload", "attempts",
         ]  # fmt: skip

@@ -175,3 +175,17 @@ def test_escalating_with_a_channel_says_queued_not_sent(
     html = response.content.decode()
     assert "queued for sending to the RRCG" in html
     assert "being sent" not in html
+
+
+def test_the_api_gives_the_delivery_state(world, no_channel):
+    from rest_framework.test import APIClient
+
+    row = escalated(world)
+    api = APIClient()
+    api.force_authenticate(world.user("headoffice"))
+    body = api.get(f"/api/v1/escalations/{row.pk}/").json()
+    assert (body["status"], body["delivery_state"], body["delivery_at"]) == (
+        "pending",
+        "waiting_channel",
+        None,
+    )
