@@ -379,8 +379,10 @@ def thumbnail(stored: IO[bytes] | object, size: int) -> bytes | None:
     re-encoded as JPEG with no metadata; None when it cannot be read as an image."""
     try:
         with stored.open("rb") as handle, warnings.catch_warnings():  # type: ignore[union-attr]
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # accepted pictures are at most EVIDENCE_MAX_PIXELS (checked at upload)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(handle) as image:
+                image.draft("RGB", (size, size))  # JPEG: decode at a reduced scale
                 image = ImageOps.exif_transpose(image)
                 image.thumbnail((size, size))
                 if image.mode not in ("RGB", "L"):
@@ -388,5 +390,5 @@ def thumbnail(stored: IO[bytes] | object, size: int) -> bytes | None:
                 out = io.BytesIO()
                 image.save(out, "JPEG", quality=80)
                 return out.getvalue()
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombWarning, ValueError):
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError):
         return None
