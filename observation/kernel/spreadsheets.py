@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -30,3 +30,19 @@ def write_cell(sheet: Worksheet, row: int, column: int, value: Any) -> Cell:
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell
+
+
+def write_only_cell(sheet: Any, value: Any) -> WriteOnlyCell:
+    """The same rule for a row of a write-only workbook (``sheet.append``)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if is_formula_like(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def csv_text(value: Any) -> str:
+    """CSV has no cell types: text a spreadsheet would evaluate gets a leading apostrophe,
+    which spreadsheet programs show as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if is_formula_like(text) else text
