@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from observation.kernel.audit import audit_log
 from observation.models import (
     AuditEntry,
     Candidate,
@@ -68,9 +69,39 @@ class PartyMeetingAdmin(ReferenceDataAdmin):
 
 @admin.register(ObserverProfile)
 class ObserverProfileAdmin(admin.ModelAdmin):
+    """Role and districts are what decide what a person sees: every change made here is
+    in the audit trail (``observer_profile.create`` / ``observer_profile.update``)."""
+
     list_display = ["user", "role"]
     list_filter = ["role"]
     filter_horizontal = ["districts"]
+
+    def save_model(self, request, obj, form, change):
+        before = ObserverProfile.objects.filter(pk=obj.pk).first() if change else None
+        request._profile_before = (
+            (before.role, sorted(before.districts.values_list("pk", flat=True)))
+            if before
+            else (None, [])
+        )
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        profile = form.instance
+        old_role, old_districts = getattr(request, "_profile_before", (None, []))
+        new_districts = sorted(profile.districts.values_list("pk", flat=True))
+        changes = {}
+        if old_role != profile.role:
+            changes["role"] = [old_role, profile.role]
+        if old_districts != new_districts:
+            changes["districts"] = [old_districts, new_districts]
+        if changes or not change:
+            audit_log(
+                actor=request.user,
+                action="observer_profile.update" if change else "observer_profile.create",
+                target=profile,
+                data={"user": profile.user.get_username(), **changes},
+            )
 
 
 @admin.register(AuditEntry)

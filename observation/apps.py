@@ -7,7 +7,10 @@ class ObservationConfig(AppConfig):
     verbose_name = _("Observation")
 
     def ready(self) -> None:
-        from observation import home  # noqa: F401  (registers panels and navigation)
+        from observation import (  # noqa: F401
+            accounts,  # connects the sign-in and password receivers
+            home,  # registers panels and navigation
+        )
         from observation.kernel.storage import check_on_start_up
 
         check_on_start_up()  # with S3_BUCKET set: refuse to start on a bucket that fails

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from observation.kernel.registry import HomePanel, NavEntry, register_home_panel, register_nav
 from observation.kernel.roles import ALL_ROLES, FIELD_ROLES, Role
+from observation.policies import ACCOUNT_LOCKS, AUDIT_TRAIL
 from observation.queries import districts_for_user, elections_with_counts
 
 STAFF_ROLES = ALL_ROLES - FIELD_ROLES
@@ -26,6 +27,8 @@ register_nav(NavEntry(_("Elections"), "election-list", ALL_ROLES, order=50))
 register_nav(NavEntry(_("Parties"), "party-index", ALL_ROLES, order=51))
 register_nav(NavEntry(_("Party meetings"), "party-meeting-list", ALL_ROLES, order=52))
 register_nav(NavEntry(_("API"), "api-docs", STAFF_ROLES, order=900))
+register_nav(NavEntry(_("Audit trail"), "audit-trail", AUDIT_TRAIL.read, order=950))
+register_nav(NavEntry(_("Locked accounts"), "account-locks", ACCOUNT_LOCKS.read, order=951))
 register_nav(NavEntry(_("Administration"), "admin:index", frozenset({Role.ADMIN}), order=990))
 register_home_panel(
     HomePanel("observation/panels/my_districts.html", FIELD_ROLES, 10, _my_districts)

@@ -44,3 +44,23 @@ def party_meeting_editable_by(user: Any, meeting: Any) -> bool:
     from observation.models import District  # keeps this module free of model imports
 
     return visible_districts(user, District.objects.filter(pk=meeting.district_id)).exists()
+
+
+# Head office and administrators read the audit trail and unlock accounts locked after
+# too many failed sign-ins (docs/roles.md).
+AUDIT_TRAIL = Access(read=frozenset({Role.HEAD_OFFICE, Role.ADMIN}), write=frozenset())
+ACCOUNT_LOCKS = Access(
+    read=frozenset({Role.HEAD_OFFICE, Role.ADMIN}),
+    write=frozenset({Role.HEAD_OFFICE, Role.ADMIN}),
+)
+
+
+def requires_second_factor(user: Any) -> bool:
+    """Whether ``user``'s role is one of ``TWO_FACTOR_ROLES`` (docs/roles.md#second-factor).
+    Asks nothing of the database when the setting is empty."""
+    from django.conf import settings
+
+    if not settings.TWO_FACTOR_ROLES or not getattr(user, "is_authenticated", False):
+        return False
+    role = role_of(user)
+    return role is not None and role.value in settings.TWO_FACTOR_ROLES

@@ -14,7 +14,15 @@ from typing import Any
 from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
+from observation.models import (
+    AuditEntry,
+    Candidate,
+    District,
+    Election,
+    Party,
+    PartyList,
+    PartyMeeting,
+)
 from observation.policies import visible_districts
 
 REGISTERED = Q(status=Candidate.Status.REGISTERED)
@@ -279,3 +287,52 @@ def party_meetings(
     if party is not None:
         meetings = meetings.filter(party=party)
     return meetings.order_by("-date", "party__name", "pk")
+
+
+def audit_entries(
+    *,
+    actor: str = "",
+    action: str = "",
+    target: str = "",
+    since: Any = None,
+    until: Any = None,
+) -> QuerySet:
+    """The audit trail, newest first, filtered by who (user name), what (action, a prefix
+    such as ``login`` matches ``login.failed``), which object (its name or id) and when
+    (dates, inclusive). Reads actor and object type in the same query."""
+    entries = AuditEntry.objects.select_related("actor", "content_type")
+    if actor:
+        entries = entries.filter(actor__username__iexact=actor)
+    if action:
+        entries = entries.filter(Q(action=action) | Q(action__startswith=f"{action}."))
+    if target:
+        entries = entries.filter(Q(object_repr__icontains=target) | Q(object_id=target))
+    if since:
+        entries = entries.filter(at__date__gte=since)
+    if until:
+        entries = entries.filter(at__date__lte=until)
+    return entries.order_by("-at", "-id")
+
+
+def audit_actions() -> list[str]:
+    return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+def locked_accounts() -> list[dict[str, Any]]:
+    """User names refused for too many failed sign-ins now: their failures within the
+    cool-off reach LOGIN_FAILURE_LIMIT (django-axes' attempts, observation.security)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Max
+    from django.utils import timezone
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return list(
+        AccessAttempt.objects.filter(attempt_time__gte=since)
+        .exclude(username__isnull=True)
+        .exclude(username="")
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=settings.LOGIN_FAILURE_LIMIT)
+        .order_by("-last")
+    )

@@ -9,6 +9,7 @@ the README.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -49,6 +50,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     # Baikoo apps, in import order (see docs/architecture.md): load_demo runs their demo loaders
     # in this order too.
     "observation",
@@ -66,11 +72,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Reads the verified device from the session only when the session names one: a
+    # token-authenticated API call has no session and costs no query here.
+    "django_otp.middleware.OTPMiddleware",
+    # No page but the second-factor step until a required second factor is given
+    # (docs/roles.md#second-factor).
+    "observation.security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "observation.kernel.storage.StorageUnavailableMiddleware",
     "observation.kernel.api.ApiErrorMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "observation.config.urls"
@@ -125,6 +140,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before the password is checked.
+    "observation.security.ThrottledSignIn",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -248,7 +268,8 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, with tokens that expire (API_TOKEN_TTL_HOURS).
+        "observation.kernel.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["observation.kernel.access.HasRole"],
     "DEFAULT_PAGINATION_CLASS": "observation.kernel.api.Pagination",
@@ -281,6 +302,12 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.models.Incident.Status",
         "EscalationStatusEnum": "incidents.models.Escalation.Status",
     },
+    # In production the schema and the docs are for signed-in users only (docs/api.md).
+    "SERVE_PERMISSIONS": (
+        ["rest_framework.permissions.IsAuthenticated"]
+        if PRODUCTION
+        else ["rest_framework.permissions.AllowAny"]
+    ),
 }
 
 # --- Mail ------------------------------------------------------------------------------
@@ -362,10 +389,69 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# --- Accounts: second factor, sign-in throttling, tokens (docs/roles.md, docs/api.md) --------
+# Roles that must give a TOTP code (or a recovery code) after their password. Empty by
+# default outside production, so `make run` signs in with the password alone.
+TWO_FACTOR_ROLES = [
+    role.strip()
+    for role in env.str("TWO_FACTOR_ROLES", "headoffice,legal,admin" if PRODUCTION else "").split(
+        ","
+    )
+    if role.strip()
+]
+_ROLE_NAMES = {"lto", "coordinator", "headoffice", "legal", "analyst", "admin"}
+if set(TWO_FACTOR_ROLES) - _ROLE_NAMES:
+    raise ImproperlyConfigured(
+        f"TWO_FACTOR_ROLES names unknown roles {sorted(set(TWO_FACTOR_ROLES) - _ROLE_NAMES)}; "
+        f"choose among {sorted(_ROLE_NAMES)}."
+    )
+OTP_TOTP_ISSUER = "Baikoo"
+# django-axes: a username is refused after LOGIN_FAILURE_LIMIT failures in a row, an
+# address (an office shares one) only after LOGIN_ADDRESS_FAILURE_LIMIT; both for
+# LOGIN_COOLOFF_MINUTES. observation.security.LoginThrottle applies the two limits.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_HANDLER = "observation.security.LoginThrottle"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "observation.security.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+if PRODUCTION:
+    # Behind the TLS proxy the client's address is the first of X-Forwarded-For.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# A token stops working this many hours after it was issued (docs/api.md#tokens).
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", 24, minimum=1)
+
+# --- Content-Security-Policy (django-csp; docs/operations.md) -----------------------------
+# No inline script or style anywhere: every script and stylesheet is a file under static/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO; failures and lockouts are in the audit trail.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

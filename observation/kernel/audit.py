@@ -29,7 +29,8 @@ def audit_log(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         content_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
-        object_id=str(target.pk),
+        # An unsaved target (the user name of a failed sign-in that names nobody) has no id.
+        object_id="" if target.pk is None else str(target.pk),
         object_repr=str(target)[:300],
         data=_jsonable(data or {}),
     )
