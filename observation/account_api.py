@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -84,6 +85,7 @@ def obtain_token(request: Request) -> Response:
             )
         except ValidationError as error:
             return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    AxesProxyHandler.reset_attempts(username=user.get_username())  # as a page sign-in does
     token = accounts.token_issue(actor=user, request=django_request)
     return Response({"token": token.key, "expires_at": token_expires_at(token)})
 

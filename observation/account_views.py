@@ -160,7 +160,13 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("Any"))] + [(a, a) for a in actions]
+        # Each action, and each family of actions (``login`` for ``login.failed`` …).
+        families = sorted({a.split(".")[0] for a in actions if "." in a} - set(actions))
+        self.fields["action"].choices = [
+            ("", _("Any")),
+            *((f, _("%(family)s (all)") % {"family": f}) for f in families),
+            *((a, a) for a in actions),
+        ]
 
 
 @require(AUDIT_TRAIL.can_read)

@@ -8,6 +8,8 @@ from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -53,6 +55,16 @@ class LoginThrottle(AxesDatabaseHandler):
         if by_address >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
             return max(by_username, settings.LOGIN_FAILURE_LIMIT)
         return by_username
+
+    def reset_user_attempts(self, request: Any, credentials: dict | None = None) -> int:
+        """After a successful sign-in, forget that username's failures only. Axes would
+        also forget every failure from the address, so anyone with an account in the same
+        office could clear a colleague's count between guesses."""
+        username = get_client_username(request, credentials)
+        if not username:
+            return 0
+        deleted, _ = AccessAttempt.objects.filter(username=username).delete()
+        return deleted
 
 
 def lockout_message() -> str:

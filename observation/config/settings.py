@@ -267,9 +267,10 @@ CELERY_BEAT_SCHEDULE = {
 # --- API (docs/api.md) ----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        # DRF's token authentication, with tokens that expire (API_TOKEN_TTL_HOURS).
+        # DRF's token authentication, with tokens that expire (API_TOKEN_TTL_HOURS). First,
+        # so a missing, wrong, expired or revoked token is a 401 with WWW-Authenticate.
         "observation.kernel.tokens.ExpiringTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["observation.kernel.access.HasRole"],
     "DEFAULT_PAGINATION_CLASS": "observation.kernel.api.Pagination",

@@ -210,3 +210,17 @@ def _parse(value: str):
     import datetime as dt
 
     return dt.datetime.fromisoformat(value)
+
+
+def test_the_sign_in_guards_add_no_query_to_a_token_filing(
+    world, django_assert_num_queries, settings
+):
+    """The second-factor gate, django-otp's and django-axes' middleware and the token's
+    expiry check read nothing on a token-authenticated call, even with the second factor
+    on for every role (docs/roles.md#second-factor)."""
+    settings.TWO_FACTOR_ROLES = ["lto", "coordinator", "headoffice", "legal", "analyst", "admin"]
+    _grow(world, 1)  # the district's counter and the content types exist, as in the others
+    client = _token_client(world.user("lto_bishkek"))
+    payload = api_payload(world, pec=world.pec_bishkek.pk)
+    with django_assert_num_queries(TOKEN_QUERIES):
+        assert client.post(URL, payload, format="json").status_code == 201
