@@ -142,6 +142,15 @@ def second_factor_check(*, actor: AbstractBaseUser, code: str, request: Any = No
         raise ValidationError(
             {"otp": _("That code is not valid: give the code your authenticator shows now.")}
         )
+    audit_log(
+        actor=actor,
+        action="login.second_factor",
+        target=actor,
+        data={
+            "device": "recovery code" if isinstance(device, StaticDevice) else "authenticator",
+            "address": _address(request),
+        },
+    )
     return device
 
 

@@ -321,12 +321,14 @@ def audit_actions() -> list[str]:
 def locked_accounts() -> list[dict[str, Any]]:
     """User names refused for too many failed sign-ins now: their failures within the
     cool-off reach LOGIN_FAILURE_LIMIT (django-axes' attempts, observation.security)."""
+    from datetime import timedelta
+
     from axes.models import AccessAttempt
     from django.conf import settings
     from django.db.models import Max
     from django.utils import timezone
 
-    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_COOLOFF_MINUTES)
     return list(
         AccessAttempt.objects.filter(attempt_time__gte=since)
         .exclude(username__isnull=True)

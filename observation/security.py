@@ -4,6 +4,7 @@ login throttle on top of django-axes and its lockout answer."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -21,6 +22,14 @@ from django.utils.translation import gettext as _
 from observation.policies import requires_second_factor
 
 API_PREFIX = "/api/"
+
+
+def username_failure_limit(request: Any = None, credentials: Any = None) -> int:
+    return settings.LOGIN_FAILURE_LIMIT
+
+
+def cool_off(request: Any = None) -> timedelta:
+    return timedelta(minutes=settings.LOGIN_COOLOFF_MINUTES)
 
 
 class ThrottledSignIn(AxesStandaloneBackend):

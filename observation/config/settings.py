@@ -9,7 +9,6 @@ the README.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -414,9 +413,10 @@ LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
 LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
 AXES_HANDLER = "observation.security.LoginThrottle"
-AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+# Read from the two settings above at each sign-in (so they cannot drift apart).
+AXES_FAILURE_LIMIT = "observation.security.username_failure_limit"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_COOLOFF_TIME = "observation.security.cool_off"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "observation.security.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail

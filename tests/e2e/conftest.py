@@ -32,3 +32,19 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def wait_for_js(page, expression: str, timeout: float = 10000) -> None:
+    """Wait until ``expression`` (a JavaScript expression, a promise allowed) is truthy.
+
+    Playwright's ``wait_for_function`` compiles its predicate with ``eval`` inside the page,
+    which Baikoo's Content-Security-Policy refuses (no 'unsafe-eval', docs/configuration.md);
+    ``page.evaluate`` goes through the debugging protocol, which the policy does not
+    govern, so it is polled instead."""
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} ms: {expression}")
+        page.wait_for_timeout(100)

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import pytest
 
 from incidents.models import Incident
+from tests.e2e.conftest import wait_for_js
 from tests.factories import (
     make_commission,
     make_district,
@@ -163,10 +164,10 @@ def test_lto_files_while_offline_and_it_is_sent_once_back_online(lto_page, live_
     page = lto_page
     page.goto(f"{live_server.url}/incidents/new/vote_buying/")
     # The service worker installs and keeps the forms and reference lists.
-    page.wait_for_function(
-        "navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)"
+    wait_for_js(
+        page, "navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)"
     )
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_js(page, "navigator.serviceWorker.controller !== null")
     page.context.set_offline(True)
     page.reload()  # served by the service worker from its cache
     assert page.get_by_label("Where did it happen?").is_visible()
@@ -185,7 +186,8 @@ def test_lto_files_while_offline_and_it_is_sent_once_back_online(lto_page, live_
     assert Incident.objects.count() == 0
 
     page.context.set_offline(False)  # the "online" event sends the queue
-    page.wait_for_function(
+    wait_for_js(
+        page,
         "document.querySelector('#offline-queue [data-queue-count]').textContent === '0'",
         timeout=15000,
     )
@@ -212,7 +214,7 @@ def test_offline_report_with_a_photo_uploads_the_photo_after_the_report(
     photo.write_bytes(jpeg_with_gps())
     page = lto_page
     page.goto(f"{live_server.url}/incidents/new/campaign_rules/")
-    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    wait_for_js(page, "navigator.serviceWorker.ready.then(() => true)")
     page.context.set_offline(True)
     fill_common(page)
     page.get_by_label("Black PR (false or insulting material)").check()
@@ -222,7 +224,8 @@ def test_offline_report_with_a_photo_uploads_the_photo_after_the_report(
     page.locator("#offline-queue").wait_for(state="visible")
     assert page.locator("#offline-queue [data-queue-count]").inner_text() == "1"
     page.context.set_offline(False)
-    page.wait_for_function(
+    wait_for_js(
+        page,
         "document.querySelector('#offline-queue [data-queue-count]').textContent === '0'",
         timeout=15000,
     )
@@ -242,8 +245,8 @@ def test_a_refused_report_is_shown_not_retried(lto_page, live_server, field_worl
     page.get_by_role("button", name="Send report").last.click()
     status = page.locator("#offline-status")
     status.wait_for(state="visible")
-    page.wait_for_function(
-        "document.querySelector('#offline-status').textContent.includes('Not accepted')"
+    wait_for_js(
+        page, "document.querySelector('#offline-status').textContent.includes('Not accepted')"
     )
     assert "districts you cover" in status.inner_text()
     assert Incident.objects.count() == 0

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import wait_for_js
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/shots")
@@ -57,8 +59,8 @@ def test_party_page_filters_candidates_in_place(browser, live_server, settings, 
     page.click("text=Emgek")
     page.select_option("#id_status", "denied")
     page.wait_for_url("**status=denied**")
-    page.wait_for_function(
-        "document.querySelector('#candidates p.muted').textContent.includes('3 candidates')"
+    wait_for_js(
+        page, "document.querySelector('#candidates p.muted').textContent.includes('3 candidates')"
     )
     rows = page.locator("#candidates tbody tr")
     assert rows.count() == 3

@@ -15,6 +15,7 @@ from django.utils import timezone
 from incidents.management.commands.rrcg_receiver import RRCGReceiver
 from incidents.models import Escalation, Incident
 from incidents.services import filing
+from tests.e2e.conftest import wait_for_js
 from tests.factories import make_district, make_election, make_party, make_party_list, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -124,7 +125,7 @@ def test_head_office_triages_and_escalates_to_the_rrcg(
     # narrowing by form updates the results in place (htmx) and the address bar
     page.get_by_label("Form").select_option(label="Vote buying")
     page.wait_for_url(re.compile(r".*kind=vote_buying.*"))
-    page.wait_for_function("document.querySelectorAll('#queue-results tbody tr').length === 1")
+    wait_for_js(page, "document.querySelectorAll('#queue-results tbody tr').length === 1")
     assert banner.ref not in page.locator("#queue-results").inner_text()
 
     page.get_by_role("link", name=vote_buying.ref).click()
@@ -134,7 +135,8 @@ def test_head_office_triages_and_escalates_to_the_rrcg(
     def change_status(label: str) -> None:
         page.locator("#field-to").get_by_label(label, exact=True).check()
         page.get_by_role("button", name="Change status").click()
-        page.wait_for_function(
+        wait_for_js(
+            page,
             "text => document.querySelector('#incident-status').textContent.trim() === text",
             arg=label,
         )

@@ -94,6 +94,8 @@ def test_an_enrolled_person_gives_a_code_or_a_recovery_code_once(client, two_fac
             assert answer.status_code == 200
             assert other.get("/").status_code == 302
     assert "login.failed" in _actions(object_id=str(device.user_id))
+    used = AuditEntry.objects.get(action="login.second_factor")
+    assert used.data["device"] == "recovery code"
 
 
 def test_roles_outside_the_setting_and_the_default_setting_skip_the_step(client, settings):
@@ -131,7 +133,7 @@ def test_token_endpoint_asks_staff_for_a_valid_otp(two_factor):
     assert set(good.json()) == {"token", "expires_at"}
     api.credentials(HTTP_AUTHORIZATION=f"Token {good.json()['token']}")
     assert api.get("/api/v1/me/").status_code == 200
-    assert _actions(actor=user) == ["login", "token.create"]
+    assert _actions(actor=user) == ["login.second_factor", "login", "token.create"]
 
 
 def test_token_endpoint_needs_no_otp_from_roles_outside_the_setting(two_factor):
@@ -165,7 +167,7 @@ def test_production_asks_staff_for_a_second_factor_by_default():
 
 @pytest.fixture
 def throttle(settings):
-    settings.LOGIN_FAILURE_LIMIT = settings.AXES_FAILURE_LIMIT = 5
+    settings.LOGIN_FAILURE_LIMIT = 5
     settings.LOGIN_ADDRESS_FAILURE_LIMIT = 50
 
 
@@ -441,3 +443,15 @@ def test_templates_hold_no_inline_script_handler_or_style():
         for match in inline.finditer(comments.sub("", path.read_text()))
     ]
     assert not found, found
+
+
+def test_the_limits_follow_the_settings(client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    make_user(Role.ANALYST, "analyst")
+    for _ in range(2):
+        _sign_in(client, "analyst", "wrong")
+    assert _sign_in(client, "analyst").status_code == 302  # two were not enough
+    other = Client()
+    for _ in range(3):
+        _sign_in(other, "analyst", "wrong")
+    assert _sign_in(other, "analyst").status_code == 429
