@@ -34,8 +34,9 @@ def browser():
         browser.close()
 
 
-def wait_for_js(page, expression: str, timeout: float = 10000) -> None:
-    """Wait until ``expression`` (a JavaScript expression, a promise allowed) is truthy.
+def wait_for_js(page, expression: str, arg=None, timeout: float = 10000) -> None:
+    """Wait until ``expression`` (a JavaScript expression, a promise allowed; or a function
+    of ``arg``) is truthy.
 
     Playwright's ``wait_for_function`` compiles its predicate with ``eval`` inside the page,
     which Baikoo's Content-Security-Policy refuses (no 'unsafe-eval', docs/configuration.md);
@@ -44,7 +45,7 @@ def wait_for_js(page, expression: str, timeout: float = 10000) -> None:
     import time
 
     deadline = time.monotonic() + timeout / 1000
-    while not page.evaluate(expression):
+    while not page.evaluate(expression, arg):
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} ms: {expression}")
         page.wait_for_timeout(100)
