@@ -9,6 +9,7 @@ from typing import Any
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import (
@@ -72,12 +73,14 @@ def obtain_token(request: Request) -> Response:
     if getattr(django_request, "axes_locked_out", False):
         return lockout_response(django_request)
     if user is None:
-        return _refused("Unable to log in with provided credentials.")
+        return _refused(_("Unable to log in with provided credentials."))
     if requires_second_factor(user):
         if not accounts.has_second_factor(user):
             return _refused(
-                "Your role signs in with a second factor: sign in on the web page once to "
-                "set up your authenticator, then ask for a token with its code in `otp`."
+                _(
+                    "Your role signs in with a second factor: sign in on the web page once "
+                    "to set up your authenticator, then ask for a token with its code in `otp`."
+                )
             )
         try:
             accounts.second_factor_check(
