@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -372,6 +373,10 @@ EVIDENCE_THUMBNAIL_PX = 480
 # shows the coordinates and a marker on a blank map.
 MAP_TILE_URL = env.str("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", "")
+# The browser fetches tiles from that host: the CSP's img-src allows it (and only it); a
+# "{s}." subdomain placeholder becomes the wildcard "*.".
+_tiles = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
+MAP_TILE_ORIGINS = [f"{_tiles.scheme}://{_tiles.netloc}"] if _tiles.netloc else []
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", "observe-2021")
 
@@ -436,7 +441,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *MAP_TILE_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "worker-src": ["'self'"],

@@ -134,3 +134,20 @@ def test_a_fresh_clone_gets_its_var_folder_for_the_sqlite_file(tmp_path):
     result = run_manage("migrate", "--noinput", BAIKOO_VAR_DIR=str(var))
     assert result.returncode == 0, result.stderr
     assert (var / "baikoo.sqlite3").exists()
+
+
+def test_the_content_security_policy_lets_the_map_load_tiles_from_their_host_only():
+    show_img_src = (
+        "from django.conf import settings as s; "
+        "print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    )
+    result = run_manage(
+        "shell",
+        "-c",
+        show_img_src,
+        MAP_TILE_URL="https://{s}.tile.example.org/{z}/{x}/{y}.png",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'https://*.tile.example.org'" in result.stdout
+    without_tiles = run_manage("shell", "-c", show_img_src)
+    assert without_tiles.stdout.strip().splitlines()[-1] == "[\"'self'\", 'data:']"
