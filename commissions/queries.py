@@ -308,3 +308,53 @@ def activity_summary(election: Election, until: dt.date | None = None) -> dict[s
         },
         "complaints": c,
     }
+
+
+def complaints_by_commission(election: Election, until: dt.date) -> list[dict[str, Any]]:
+    """Complaints received up to ``until`` by each commission that received one, with
+    the same rules as ``activity_summary`` (one query)::
+
+        [{"commission": "Osh TEC", "received": 2, "decided": 1, "decided_late": 1,
+          "overdue": 1}, ...]"""
+    rows = (
+        Complaint.objects.filter(commission__election=election, received_on__lte=until)
+        .values("commission__name")
+        .annotate(
+            received=Count("pk"),
+            decided=Count("pk", filter=Q(decided_on__lte=until)),
+            decided_late=Count("pk", filter=Q(decided_on__lte=until) & decided_late_q()),
+            overdue=Count("pk", filter=overdue_q(until)),
+        )
+        .order_by("commission__level", "commission__name")
+    )
+    return [
+        {
+            "commission": r["commission__name"],
+            "received": r["received"],
+            "decided": r["decided"],
+            "decided_late": r["decided_late"],
+            "overdue": r["overdue"],
+        }
+        for r in rows
+    ]
+
+
+def meetings_observed(election: Election, until: dt.date) -> list[dict[str, Any]]:
+    """The commission meetings observed up to ``until``, one row each, as counted by
+    ``activity_summary`` (one query)."""
+    rows = (
+        CommissionMeeting.objects.filter(commission__election=election, date__lte=until)
+        .order_by("date", "commission__name", "pk")
+        .values("date", "commission__name", "mode", "quorum", "notified", "sanitary_rules")
+    )
+    return [
+        {
+            "date": r["date"].isoformat(),
+            "commission": r["commission__name"],
+            "mode": r["mode"],
+            "quorum": r["quorum"],
+            "notified": r["notified"],
+            "sanitary_rules": r["sanitary_rules"],
+        }
+        for r in rows
+    ]

@@ -44,6 +44,10 @@ from observation.kernel.roles import Role
 from observation.models import District, Election, Party, PartyList
 
 NOT_COUNTED = (Incident.Status.REJECTED, Incident.Status.DUPLICATE)
+# What head office has confirmed (docs/reports.md#violations): a report and the dashboard
+# count these by default; the others still in triage are stated apart as "under review".
+CONFIRMED = (Incident.Status.VERIFIED, Incident.Status.ESCALATED, Incident.Status.CLOSED)
+UNDER_REVIEW = (Incident.Status.SUBMITTED, Incident.Status.IN_REVIEW, Incident.Status.NEEDS_INFO)
 UNKNOWN_PARTY = "unknown"
 
 
@@ -213,18 +217,23 @@ def counted_incidents(
     election: Election | int,
     start: dt.date | dt.datetime | None = None,
     end: dt.date | dt.datetime | None = None,
+    *,
+    include_under_review: bool = False,
 ) -> QuerySet[Incident]:
-    """The incidents a report counts (docs/lifecycle.md, docs/api.md): of this election, neither
-    rejected nor duplicates, and occurred within ``[start, end]`` (dates are whole days;
-    by default the election's observation period)."""
+    """The incidents a report counts (docs/lifecycle.md, docs/reports.md#violations): of
+    this election, confirmed by head office (verified, escalated, closed), and occurred
+    within ``[start, end]`` (dates are whole days; by default the election's observation
+    period). ``include_under_review`` adds those still in triage (submitted, in review,
+    waiting for the observer); rejected incidents and duplicates never count."""
     if not isinstance(election, Election):
         election = Election.objects.get(pk=election)
     start = election.observation_start if start is None else start
     end = election.observation_end if end is None else end
     lower, upper = _period_bounds(start, end)
+    statuses = [*CONFIRMED, *UNDER_REVIEW] if include_under_review else list(CONFIRMED)
     return Incident.objects.filter(
-        election=election, occurred_at__gte=lower, occurred_at__lt=upper
-    ).exclude(status__in=NOT_COUNTED)
+        election=election, occurred_at__gte=lower, occurred_at__lt=upper, status__in=statuses
+    )
 
 
 TRANSFERRED = (Escalation.Status.DELIVERED, Escalation.Status.ACKNOWLEDGED)
@@ -390,10 +399,11 @@ def violation_counts(
     *,
     districts: list[str] | None = None,
     parties: list[str] | None = None,
+    include_under_review: bool = False,
 ) -> dict[str, Any]:
     """The numbers of the report's violations section (docs/reports.md ``violations``)::
 
-        {"total": 64,
+        {"total": 64, "confirmed": 64, "under_review": 3, "includes_under_review": False,
          "by_kind": {"admin_resource": 6, "vote_buying": 8, "campaign_rules": 50},
          "by_kind_and_party": {"vote_buying": {"Emgek": 1, ..., "unknown": 0}, ...},
          "by_kind_and_district": {"vote_buying": {"Bishkek": 2, ...}, ...},
@@ -408,21 +418,30 @@ def violation_counts(
     them, zeros included, and every party or district with a counted incident: parties
     sorted then "unknown", the given districts in their order then the others sorted.
     ``escalated`` counts incidents with an escalation to the RRCG that did not fail
-    (``transferred_to_rrcg``). One grouped query whatever the numbers (one more when
-    ``election`` is an id)."""
+    (``transferred_to_rrcg``). ``confirmed`` counts what head office confirmed and
+    ``under_review`` what is still in triage; every other number counts the confirmed
+    ones only, or both when ``include_under_review``. One grouped query whatever the
+    numbers (one more when ``election`` is an id)."""
     grouped = (
-        counted_incidents(election, start, end)
+        counted_incidents(election, start, end, include_under_review=True)
         .annotate(escalated=transferred_to_rrcg())
-        .values("kind", "party__name", "district__name", "escalated")
+        .values("kind", "party__name", "district__name", "escalated", "status")
         .annotate(n=Count("pk"))
         .order_by()
     )
+    confirmed = under_review = 0
     by_kind = dict.fromkeys(KINDS, 0)
     escalated_by_kind = dict.fromkeys(KINDS, 0)
     party_cells: dict[tuple[str, str], int] = {}
     district_cells: dict[tuple[str, str], int] = {}
     for row in grouped:
         kind, n = row["kind"], row["n"]
+        if row["status"] in CONFIRMED:
+            confirmed += n
+        else:
+            under_review += n
+            if not include_under_review:
+                continue
         party = (kind, row["party__name"] or UNKNOWN_PARTY)
         district = (kind, row["district__name"])
         by_kind[kind] += n
@@ -449,6 +468,9 @@ def violation_counts(
     }
     return {
         "total": sum(by_kind.values()),
+        "confirmed": confirmed,
+        "under_review": under_review,
+        "includes_under_review": include_under_review,
         "by_kind": by_kind,
         "by_kind_and_party": by_kind_and_party,
         "by_kind_and_district": by_kind_and_district,

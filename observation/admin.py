@@ -3,6 +3,7 @@ from django.contrib import admin
 from observation.kernel.audit import audit_log
 from observation.models import (
     AuditEntry,
+    CalendarEntry,
     Candidate,
     District,
     Election,
@@ -65,6 +66,13 @@ class PartyMeetingAdmin(ReferenceDataAdmin):
     list_display = ["party", "district", "date"]
     list_filter = ["district", "party"]
     list_select_related = ["party", "district"]
+
+
+@admin.register(CalendarEntry)
+class CalendarEntryAdmin(ReferenceDataAdmin):
+    list_display = ["date", "kind", "label", "reference", "election"]
+    list_filter = ["election", "kind"]
+    list_select_related = ["election"]
 
 
 @admin.register(ObserverProfile)

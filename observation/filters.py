@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import django_filters as filters
 
-from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
+from observation.models import (
+    CalendarEntry,
+    Candidate,
+    District,
+    Election,
+    Party,
+    PartyList,
+    PartyMeeting,
+)
 
 
 def _election(field_name: str, **kwargs) -> filters.ModelChoiceFilter:
@@ -74,3 +82,9 @@ class PartyMeetingFilter(filters.FilterSet):
     class Meta:
         model = PartyMeeting
         fields = ["election", "district", "party", "date", "date_after", "date_before"]
+
+
+class CalendarEntryFilter(filters.FilterSet):
+    class Meta:
+        model = CalendarEntry
+        fields = ["election", "kind"]

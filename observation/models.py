@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -297,8 +298,33 @@ class Candidate(FieldNamedConstraints, models.Model):
         return self.full_name
 
 
+class ConcernTheme(models.TextChoices):
+    """What a concern raised at a party meeting is about: the report groups concerns by
+    theme with the parties that raised each (docs/reports.md#what-is-counted)."""
+
+    VOTER_AWARENESS = "voter_awareness", _("Voters poorly informed about the election")
+    LOW_TURNOUT = "low_turnout", _("Low turnout expected")
+    ONLINE_CAMPAIGNING = "online_campaigning", _("Campaigning moved online")
+    CAMPAIGN_FINANCE = "campaign_finance", _("Doubts about other parties' campaign finances")
+    BLACK_PR = "black_pr", _("Black PR against the party and its candidates")
+    ADMIN_RESOURCES = "admin_resources", _("Misuse of administrative resources")
+    VOTE_BUYING = "vote_buying", _("Vote buying")
+    OTHER = "other", _("Other")
+
+
+def validate_themes(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError(_("Give the themes as a list of codes."))
+    unknown = sorted(set(value) - set(ConcernTheme.values))
+    if unknown:
+        raise ValidationError(_("Unknown theme(s): %(themes)s.") % {"themes": ", ".join(unknown)})
+    if len(set(value)) != len(value):
+        raise ValidationError(_("A theme is given twice."))
+
+
 class PartyMeeting(FieldNamedConstraints, models.Model):
-    """An interview of party representatives by observers, and the concerns they raised."""
+    """An interview of party representatives by observers, and the concerns they raised,
+    each tagged with its themes."""
 
     party = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("party")
@@ -312,6 +338,13 @@ class PartyMeeting(FieldNamedConstraints, models.Model):
     date = models.DateField(_("date"))
     attendees = models.TextField(_("who attended"), blank=True)
     concerns = models.TextField(_("concerns raised"))
+    themes = models.JSONField(
+        _("themes of the concerns"),
+        default=list,
+        blank=True,
+        validators=[validate_themes],
+        help_text=_("Codes of ConcernTheme, in the order they were raised."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -369,3 +402,90 @@ class ObserverProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+class CalendarEntry(FieldNamedConstraints, models.Model):
+    """One date of an election's calendar (how it was called, the CEC's calendar plan,
+    nominations, lists, campaign, silence, voter-list milestones, election day), entered
+    per election and printed as the report's timeline (docs/reports.md)."""
+
+    class Kind(models.TextChoices):
+        CALLED = "called", _("Election called")
+        CALENDAR_PLAN = "calendar_plan", _("CEC calendar plan approved")
+        NOMINATIONS_OPEN = "nominations_open", _("Nomination of party lists opens")
+        LISTS_CLOSED = "lists_closed", _("Registration of party lists closes")
+        CAMPAIGN_START = "campaign_start", _("Campaign starts")
+        CAMPAIGN_END = "campaign_end", _("Campaign ends")
+        SILENCE_DAY = "silence_day", _("Day of silence")
+        VOTER_LIST_PRELIMINARY = "voter_list_preliminary", _("Preliminary voter list published")
+        VOTER_LIST_CONTROL = "voter_list_control", _("Control voter list published")
+        VOTER_LIST_CORRECTIONS_END = (
+            "voter_list_corrections_end",
+            _("Last day to correct the voter list"),
+        )
+        VOTER_LIST_FINAL = "voter_list_final", _("Final voter list published")
+        ELECTION_DAY = "election_day", _("Election day")
+        OTHER = "other", _("Other")
+
+    VOTER_LIST_KINDS = (
+        Kind.VOTER_LIST_PRELIMINARY,
+        Kind.VOTER_LIST_CONTROL,
+        Kind.VOTER_LIST_CORRECTIONS_END,
+        Kind.VOTER_LIST_FINAL,
+    )
+
+    election = models.ForeignKey(
+        Election, on_delete=models.CASCADE, related_name="calendar", verbose_name=_("election")
+    )
+    date = models.DateField(_("date"))
+    time = models.TimeField(_("time"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    label = models.CharField(_("what happens"), max_length=300, blank=True)
+    reference = models.CharField(
+        _("reference"), max_length=200, blank=True, help_text=_("E.g. the decree's number.")
+    )
+
+    constraint_fields = {"calendar_kind_once": "kind"}
+
+    class Meta:
+        ordering = ["election", "date", "time", "id"]
+        verbose_name = _("calendar entry")
+        verbose_name_plural = _("calendar entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "called",
+                        "calendar_plan",
+                        "nominations_open",
+                        "lists_closed",
+                        "campaign_start",
+                        "campaign_end",
+                        "silence_day",
+                        "voter_list_preliminary",
+                        "voter_list_control",
+                        "voter_list_corrections_end",
+                        "voter_list_final",
+                        "election_day",
+                        "other",
+                    ]
+                ),
+                name="calendarentry_kind_valid",
+            ),  # fmt: skip
+            # Each kind but "other" happens once per election.
+            models.UniqueConstraint(
+                fields=["election", "kind"],
+                condition=~Q(kind="other"),
+                name="calendarentry_kind_once",
+                violation_error_code="calendar_kind_once",
+                violation_error_message=_("This election already has a date of this kind."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="other") | ~Q(label=""),
+                name="calendarentry_other_labelled",
+                violation_error_message=_("Say what happens on a date of kind 'other'."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"

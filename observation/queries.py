@@ -14,11 +14,14 @@ from typing import Any
 from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from observation.kernel.roles import Role
 from observation.models import (
     AuditEntry,
+    CalendarEntry,
     Candidate,
     District,
     Election,
+    ObserverProfile,
     Party,
     PartyList,
     PartyMeeting,
@@ -338,3 +341,69 @@ def locked_accounts() -> list[dict[str, Any]]:
         .filter(failures__gte=settings.LOGIN_FAILURE_LIMIT)
         .order_by("-last")
     )
+
+
+def election_calendar(election: Election) -> list[dict[str, Any]]:
+    """The election's calendar in date order, as plain data (one query)::
+
+    [{"date": "2021-05-27", "time": None, "kind": "called", "label": "...",
+      "reference": "Decree No. 231"}, ...]"""
+    entries = CalendarEntry.objects.filter(election=election).order_by("date", "time", "pk")
+    return [
+        {
+            "date": e.date.isoformat(),
+            "time": e.time.strftime("%H:%M") if e.time else None,
+            "kind": e.kind,
+            "label": e.label,
+            "reference": e.reference,
+        }
+        for e in entries
+    ]
+
+
+def observation_mission(election: Election, districts: list[str] | None = None) -> dict[str, Any]:
+    """The mission's team, computed from the active accounts (one query): long-term
+    observers and coordinators of the election's districts (by district; someone covering
+    two districts counts once in the total), and the head office, legal experts and
+    analysts::
+
+        {"total": 8, "by_district": {"Bishkek": 4, "Osh": 3, "Tokmok": 1},
+         "coordinators": 1, "head_office": 1, "legal_experts": 1, "analysts": 1}
+
+    ``total`` and ``by_district`` count long-term observers (docs/reports.md); every
+    district of the election is listed (given as ``districts``, in that order, or read)."""
+    rows = (
+        ObserverProfile.objects.filter(user__is_active=True)
+        .filter(
+            Q(role__in=[Role.LTO, Role.COORDINATOR], districts__election=election)
+            | Q(role__in=[Role.HEAD_OFFICE, Role.LEGAL, Role.ANALYST])
+        )
+        .values_list("user_id", "role", "districts__name")
+        .order_by()
+    )
+    ltos: set[int] = set()
+    by_district: dict[str, set[int]] = {}
+    others: dict[str, set[int]] = {}
+    district_names = (
+        districts
+        if districts is not None
+        else list(
+            District.objects.filter(election=election)
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+    )
+    for user_id, role, district in rows:
+        if role == Role.LTO:
+            ltos.add(user_id)
+            by_district.setdefault(district, set()).add(user_id)
+        else:
+            others.setdefault(role, set()).add(user_id)
+    return {
+        "total": len(ltos),
+        "by_district": {d: len(by_district.get(d, ())) for d in district_names},
+        "coordinators": len(others.get(Role.COORDINATOR, ())),
+        "head_office": len(others.get(Role.HEAD_OFFICE, ())),
+        "legal_experts": len(others.get(Role.LEGAL, ())),
+        "analysts": len(others.get(Role.ANALYST, ())),
+    }

@@ -16,7 +16,15 @@ from rest_framework import viewsets
 from rest_framework.serializers import BaseSerializer
 
 from observation import filters, serializers, services
-from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
+from observation.models import (
+    CalendarEntry,
+    Candidate,
+    District,
+    Election,
+    Party,
+    PartyList,
+    PartyMeeting,
+)
 from observation.policies import PARTY_MEETINGS, REFERENCE_DATA
 
 
@@ -161,6 +169,21 @@ class PartyMeetingViewSet(ServiceViewSet):
     instance_kwarg = "meeting"
 
 
+@_documented("calendar entry", "calendar entries")
+class CalendarEntryViewSet(ServiceViewSet):
+    """The dates of an election's calendar, printed as the report's timeline."""
+
+    queryset = CalendarEntry.objects.order_by("election", "date", "time", "pk")
+    serializer_class = serializers.CalendarEntrySerializer
+    permission_classes = [REFERENCE_DATA.api_permission()]
+    filterset_class = filters.CalendarEntryFilter
+    ordering_fields = ["date"]
+    create_service = staticmethod(services.calendar_entry_create)
+    update_service = staticmethod(services.calendar_entry_update)
+    delete_service = staticmethod(services.calendar_entry_delete)
+    instance_kwarg = "entry"
+
+
 ROUTES = [
     ("elections", ElectionViewSet, "election"),
     ("districts", DistrictViewSet, "district"),
@@ -168,4 +191,5 @@ ROUTES = [
     ("party-lists", PartyListViewSet, "party-list"),
     ("candidates", CandidateViewSet, "candidate"),
     ("party-meetings", PartyMeetingViewSet, "party-meeting"),
+    ("calendar", CalendarEntryViewSet, "calendar-entry"),
 ]

@@ -3,7 +3,15 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from observation.kernel.api import text_limits
-from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
+from observation.models import (
+    CalendarEntry,
+    Candidate,
+    District,
+    Election,
+    Party,
+    PartyList,
+    PartyMeeting,
+)
 
 
 class MeDistrictSerializer(serializers.ModelSerializer):
@@ -74,6 +82,13 @@ class CandidateSerializer(serializers.ModelSerializer):
 class PartyMeetingSerializer(serializers.ModelSerializer):
     class Meta:
         model = PartyMeeting
-        fields = ["id", "party", "district", "date", "attendees", "concerns"]
+        fields = ["id", "party", "district", "date", "attendees", "concerns", "themes"]
         extra_kwargs = text_limits("attendees", "concerns")
+        validators: list = []
+
+
+class CalendarEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalendarEntry
+        fields = ["id", "election", "date", "time", "kind", "label", "reference"]
         validators: list = []

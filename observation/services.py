@@ -23,7 +23,15 @@ from django.utils.translation import gettext_lazy as _
 
 from observation.kernel.audit import audit_log
 from observation.kernel.db import model_save, model_update
-from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
+from observation.models import (
+    CalendarEntry,
+    Candidate,
+    District,
+    Election,
+    Party,
+    PartyList,
+    PartyMeeting,
+)
 from observation.policies import (
     PARTY_MEETINGS,
     REFERENCE_DATA,
@@ -381,6 +389,7 @@ def party_meeting_create(
     date: dt.date,
     concerns: str,
     attendees: str = "",
+    themes: list[str] | None = None,
 ) -> PartyMeeting:
     _require_meeting_recorder(actor, district)
     meeting = PartyMeeting(
@@ -389,6 +398,7 @@ def party_meeting_create(
         date=date,
         attendees=attendees,
         concerns=concerns,
+        themes=list(themes or []),
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     return _create_audited(meeting, actor=actor, action="party_meeting.create")
@@ -404,13 +414,19 @@ def party_meeting_update(
     date: dt.date | None = None,
     attendees: str | None = None,
     concerns: str | None = None,
+    themes: list[str] | None = None,
 ) -> PartyMeeting:
     meeting = _locked(PartyMeeting, meeting.pk)
     if not party_meeting_editable_by(actor, meeting):
         raise PermissionDenied(_("You do not cover the district of this meeting."))
     _require_meeting_recorder(actor, district)
     fields = _given(
-        party=party, district=district, date=date, attendees=attendees, concerns=concerns
+        party=party,
+        district=district,
+        date=date,
+        attendees=attendees,
+        concerns=concerns,
+        themes=themes,
     )
     return _update_audited(meeting, actor=actor, action="party_meeting.update", fields=fields)
 
@@ -421,3 +437,50 @@ def party_meeting_delete(*, actor: AbstractBaseUser, meeting: PartyMeeting) -> N
     if not party_meeting_editable_by(actor, meeting):
         raise PermissionDenied(_("You do not cover the district of this meeting."))
     _delete(meeting, actor=actor, action="party_meeting.delete")
+
+
+# --- The election calendar ----------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_entry_create(
+    *,
+    actor: AbstractBaseUser,
+    election: Election,
+    date: dt.date,
+    kind: str,
+    label: str = "",
+    reference: str = "",
+    time: dt.time | None = None,
+) -> CalendarEntry:
+    """Add a date to an election's calendar (analysts and administrators)."""
+    _require_reference_writer(actor)
+    entry = CalendarEntry(
+        election=election, date=date, time=time, kind=kind, label=label, reference=reference
+    )
+    return _create_audited(entry, actor=actor, action="calendar_entry.create")
+
+
+@transaction.atomic
+def calendar_entry_update(
+    *,
+    actor: AbstractBaseUser,
+    entry: CalendarEntry,
+    election: Election | None = None,
+    date: dt.date | None = None,
+    kind: str | None = None,
+    label: str | None = None,
+    reference: str | None = None,
+    time: dt.time | None = None,
+) -> CalendarEntry:
+    _require_reference_writer(actor)
+    entry = _locked(CalendarEntry, entry.pk)
+    _refuse_move(entry, "election", election, _("A date stays in its election's calendar."))
+    fields = _given(date=date, kind=kind, label=label, reference=reference, time=time)
+    return _update_audited(entry, actor=actor, action="calendar_entry.update", fields=fields)
+
+
+@transaction.atomic
+def calendar_entry_delete(*, actor: AbstractBaseUser, entry: CalendarEntry) -> None:
+    _require_reference_writer(actor)
+    _delete(_locked(CalendarEntry, entry.pk), actor=actor, action="calendar_entry.delete")

@@ -104,16 +104,20 @@ def _text_width(text: str, size: float) -> float:
     return len(text) * size * 0.58
 
 
-def _nice_step(maximum: float, ticks: int = 5) -> float:
+def _nice_step(maximum: float, ticks: int = 5, *, whole: bool = False) -> float:
+    """The distance between two gridlines: 1, 2, 2.5 or 5 times a power of ten. With
+    ``whole`` (counts, which are printed without decimals) it is a whole number of at
+    least 1, so the axis never reads "0, 0, 1, 2, 2"."""
     if maximum <= 0:
         return 1
     raw = maximum / ticks
     magnitude = 10 ** math.floor(math.log10(raw))
+    step = 10 * magnitude
     for multiple in (1, 2, 2.5, 5, 10):
         if raw <= multiple * magnitude:
             step = multiple * magnitude
-            return step if step >= 1 or maximum < 5 else math.ceil(step)
-    return 10 * magnitude
+            break
+    return max(1, math.ceil(step)) if whole else step
 
 
 def _scale_max(chart: BarChart) -> tuple[float, float]:
@@ -124,7 +128,8 @@ def _scale_max(chart: BarChart) -> tuple[float, float]:
         )
     else:
         peak = max((v for s in chart.series for v in s.values), default=0)
-    step = _nice_step(peak)
+    # Percentages print one decimal; every other chart counts things, printed whole.
+    step = _nice_step(peak, whole=chart.unit != "%")
     top = max(step, math.ceil(peak / step) * step)
     return top, step
 

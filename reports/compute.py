@@ -17,11 +17,21 @@ from typing import Any
 from django.utils import timezone
 
 from commissions.models import Commission, CommissionDecision, CommissionMember
-from commissions.queries import activity_summary, compositions_over
+from commissions.queries import (
+    activity_summary,
+    complaints_by_commission,
+    compositions_over,
+    meetings_observed,
+)
 from incidents import queries as incident_queries
 from observation.models import Election, PartyMeeting
-from observation.queries import election_overview, party_lists_with_counts
-from reports.models import Report
+from observation.queries import (
+    election_calendar,
+    election_overview,
+    observation_mission,
+    party_lists_with_counts,
+)
+from reports.models import Recommendation, Report
 from voters.queries import share, voter_registration_data
 
 
@@ -139,6 +149,7 @@ def commissions_data(
                 "level": commission.level,
                 "district": commission.district.name if commission.district else None,
                 "pec_count": commission.pec_count,
+                "note": commission.note,
                 "members": [_member(m) for m in composition.members],
                 "changes": changes,
             }
@@ -150,11 +161,12 @@ def commissions_data(
 
 
 def decisions_data(election: Election, period: Period) -> list[dict[str, Any]]:
-    """Decisions commissions took about parties and candidates during the period."""
+    """Decisions commissions took about parties and candidates up to the end of the
+    period."""
     decisions = (
-        CommissionDecision.objects.filter(
-            commission__election=election, date__range=(period.start, period.end)
-        )
+        # Up to the end of the period, as ``activity_summary`` counts them: the count the
+        # report states equals the rows it prints.
+        CommissionDecision.objects.filter(commission__election=election, date__lte=period.end)
         .select_related("commission", "party", "candidate")
         .order_by("date", "commission__name", "id")
     )
@@ -181,7 +193,7 @@ def party_meetings_data(election: Election, period: Period) -> list[dict[str, An
     meetings = (
         PartyMeeting.objects.filter(district__election=election, date__lte=period.end)
         .order_by("date", "party__name")
-        .values("date", "party__name", "district__name", "concerns")
+        .values("date", "party__name", "district__name", "concerns", "themes")
     )
     return [
         {
@@ -189,6 +201,7 @@ def party_meetings_data(election: Election, period: Period) -> list[dict[str, An
             "party": m["party__name"],
             "district": m["district__name"],
             "concerns": m["concerns"],
+            "themes": list(m["themes"] or []),
         }
         for m in meetings
     ]
@@ -198,13 +211,56 @@ def party_meetings_data(election: Election, period: Period) -> list[dict[str, An
 
 
 def violations_data(
-    election: Election, period: Period, districts: list[str], parties: list[str]
+    election: Election,
+    period: Period,
+    districts: list[str],
+    parties: list[str],
+    *,
+    include_under_review: bool = False,
 ) -> dict[str, Any]:
     """Counted incidents by form, party and district, and how many were escalated to the
-    RRCG: ``incidents.queries.violation_counts`` over the report's districts and parties."""
+    RRCG: ``incidents.queries.violation_counts`` over the report's districts and parties;
+    confirmed incidents only unless the analyst chose to include those under review."""
     return incident_queries.violation_counts(
-        election, period.start, period.end, districts=districts, parties=parties
+        election,
+        period.start,
+        period.end,
+        districts=districts,
+        parties=parties,
+        include_under_review=include_under_review,
     )
+
+
+def complaints_data(activity: dict[str, Any], election: Election, period: Period) -> dict:
+    """The complaints to election commissions up to the end of the period: the totals
+    (``activity_summary``) and each commission's (``complaints_by_commission``)."""
+    totals = activity["complaints"]
+    return {
+        "received": totals["total"],
+        "decided": totals["decided"],
+        "decided_late": totals["decided_late"],
+        "overdue": totals["overdue"],
+        "by_commission": complaints_by_commission(election, period.end),
+    }
+
+
+def context_figures_data(report: Report) -> list[dict[str, Any]]:
+    return [
+        {
+            "section": f.section,
+            "title": f.title,
+            "source": f.source,
+            "rows": [[label, value] for label, value in f.rows],
+            "chart": f.chart,
+        }
+        for f in report.context_figures.all()
+    ]
+
+
+def recommendations_data(report: Report) -> list[dict[str, Any]]:
+    order = {code: i for i, code in enumerate(Recommendation.ADDRESSEE_ORDER)}
+    items = sorted(report.recommendations.all(), key=lambda r: (order[r.addressee], r.order, r.pk))
+    return [{"addressee": r.addressee, "text": r.text} for r in items]
 
 
 # --- the whole report -------------------------------------------------------------------
@@ -221,6 +277,16 @@ def report_data(report: Report) -> dict[str, Any]:
     )
     tecs = [c for c in commissions if c.level == Commission.Level.TEC]
     districts = districts_data(election)
+    activity = activity_summary(election, until=period.end)
+    violations = violations_data(
+        election,
+        period,
+        districts=[r["district"] for r in districts["rows"]],
+        parties=sorted({item["party"] for r in districts["rows"] for item in r["lists"]}),
+        include_under_review=report.include_under_review,
+    )
+    violations["complaints"] = complaints_data(activity, election, period)
+    publisher = report.publisher
     return {
         "report": {
             "id": report.pk,
@@ -230,6 +296,14 @@ def report_data(report: Report) -> dict[str, Any]:
             "period_start": period.start.isoformat(),
             "period_end": period.end.isoformat(),
             "computed_at": timezone.now().isoformat(),
+            "publisher": publisher.name if publisher else "",
+            "publisher_details": {
+                "address": publisher.address if publisher else "",
+                "website": publisher.website if publisher else "",
+                "contact": publisher.contact if publisher else "",
+            },
+            "issued_on": report.issued_on.isoformat() if report.issued_on else None,
+            "includes_under_review": report.include_under_review,
         },
         "election": {
             "id": election.pk,
@@ -239,18 +313,20 @@ def report_data(report: Report) -> dict[str, Any]:
             "observation_start": election.observation_start.isoformat(),
             "observation_end": election.observation_end.isoformat(),
         },
+        "calendar": election_calendar(election),
+        "observers": observation_mission(
+            election, districts=[r["district"] for r in districts["rows"]]
+        ),
+        "context_figures": context_figures_data(report),
         "districts": districts,
         "commissions": {
             **commissions_data(commissions, period),
-            "activity": activity_summary(election, until=period.end),
+            "activity": activity,
+            "meetings": meetings_observed(election, period.end),
             "decisions": decisions_data(election, period),
         },
         "voter_registration": voter_registration_data(election, as_of=period.end, tecs=tecs),
         "campaign": {"party_meetings": party_meetings_data(election, period)},
-        "violations": violations_data(
-            election,
-            period,
-            districts=[r["district"] for r in districts["rows"]],
-            parties=sorted({item["party"] for r in districts["rows"] for item in r["lists"]}),
-        ),
+        "violations": violations,
+        "recommendations": recommendations_data(report),
     }

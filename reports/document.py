@@ -4,19 +4,21 @@ and XLSX cannot disagree about a number."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from commissions.models import CommissionDecision, CommissionMember
+from commissions.models import CommissionDecision, CommissionMeeting, CommissionMember
 from incidents.models import Incident
+from observation.models import CalendarEntry, ConcernTheme
 from reports import sections as S
 from reports.charts import BarChart, Series
 from reports.formatting import Percent, Signed, fmt_date, fmt_int, fmt_pct, fmt_short_date
-from reports.markdown import render_markdown
-from reports.models import Recommendation, Report
+from reports.markdown import render_with_footnotes
+from reports.models import ContextFigure, Recommendation, Report
 from voters.models import VoterListSnapshot
 
 # Codes to words: the models' choice labels are the one source, so the report, the forms
@@ -36,6 +38,10 @@ AGE_LABELS = {
 }
 DECISION_LABELS = dict(CommissionDecision.Kind.choices)
 ADDRESSEE_LABELS = dict(Recommendation.Addressee.choices)
+CALENDAR_LABELS = dict(CalendarEntry.Kind.choices)
+THEME_LABELS = dict(ConcernTheme.choices)
+MODE_LABELS = dict(CommissionMeeting.Mode.choices)
+SANITARY_LABELS = dict(CommissionMeeting.Sanitary.choices)
 
 # A preliminary report summarises (the seed's model): a list longer than these limits is
 # replaced by a summary table whose counts add up to the list's length. At the seed's size
@@ -93,7 +99,25 @@ class ChartBlock:
     number: int = 0
 
 
-Block = Table | Facts | Paragraph | Heading | ItemList | Narrative | ChartBlock
+@dataclass
+class Footnotes:
+    """The numbered notes of a section's narrative: (number, sanitised HTML)."""
+
+    items: list[tuple[int, str]]
+
+
+@dataclass
+class Picture:
+    """An image the analyst added to a section (JPEG or PNG, checked on upload)."""
+
+    data: bytes
+    content_type: str
+    caption: str
+
+
+Block = (
+    Table | Facts | Paragraph | Heading | ItemList | Narrative | ChartBlock | Footnotes | Picture
+)
 
 
 @dataclass
@@ -120,6 +144,12 @@ class Document:
     status: str
     language: str
     sections: list[Section]
+    publisher: str = ""
+    issued: str = ""  # month and year, as on the cover
+    issued_on: str | None = None  # ISO date, for the document properties
+    address: str = ""
+    website: str = ""
+    contact: str = ""
 
     def tables(self) -> list[Table]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]
@@ -135,24 +165,40 @@ def build_document(
     narratives: dict[str, str],
     recommendations: list[Any],
     abbreviations: list[Any],
+    images: list[Any] | None = None,
 ) -> Document:
+    """``images``: the report's SectionImage rows (their files are read here)."""
     with translation.override(report.language):
         builder = _Builder(data)
         sections = []
+        next_note = 1  # footnotes are numbered across the whole report
+        pictures = [
+            (image.section, Picture(_read(image.file), image.content_type, image.caption))
+            for image in images or []
+        ]
         for key in S.SECTION_KEYS:
             section = Section(key, S.section_number(key), str(S.SECTION_TITLES[key]))
             body = narratives.get(key, "")
             if key == S.ABBREVIATIONS:
                 section.blocks += builder.abbreviations(abbreviations)
+            rendered = render_with_footnotes(body, first=next_note)
+            next_note += len(rendered.notes)
             if body.strip():
-                section.blocks.append(Narrative(render_markdown(body)))
+                section.blocks.append(Narrative(rendered.html))
+            section.blocks += [picture for where, picture in pictures if where == key]
+            section.blocks += builder.context_figures(key)
             section.blocks += builder.blocks_for(key)
             if key == S.RECOMMENDATIONS:
                 section.blocks += builder.recommendations(recommendations)
+            if rendered.notes:
+                section.blocks.append(Footnotes(rendered.notes))
             sections.append(section)
         period = (
             f"{fmt_date(data['report']['period_start'])} – {fmt_date(data['report']['period_end'])}"
         )
+        meta = data["report"]
+        details = meta.get("publisher_details") or {}
+        issued_on = meta.get("issued_on")
         return Document(
             title=report.title,
             election=data["election"]["name"],
@@ -160,7 +206,24 @@ def build_document(
             status=str(report.get_status_display()),
             language=report.language,
             sections=sections,
+            publisher=meta.get("publisher") or "",
+            issued=_month_year(issued_on),
+            issued_on=issued_on,
+            address=details.get("address", ""),
+            website=details.get("website", ""),
+            contact=details.get("contact", ""),
         )
+
+
+def _read(file: Any) -> bytes:
+    with file.open("rb") as handle:
+        return handle.read()
+
+
+def _month_year(value: str | None) -> str:
+    if not value:
+        return ""
+    return formats.date_format(dt.date.fromisoformat(value), "F Y")
 
 
 class _Builder:
@@ -187,6 +250,7 @@ class _Builder:
 
     def blocks_for(self, key: str) -> list[Block]:
         method = {
+            S.INTRODUCTION: self.introduction,
             S.ABOUT_ELECTIONS: self.about_elections,
             S.COMMISSIONS: self.commissions,
             S.VOTER_REGISTRATION: self.voter_registration,
@@ -196,6 +260,77 @@ class _Builder:
         return method() if method else []
 
     # --- sections ---
+
+    def introduction(self) -> list[Block]:
+        """The mission's team, counted from the observer accounts."""
+        team = self.data.get("observers")
+        if not team:
+            return []
+        by_district = ", ".join(
+            f"{name} {fmt_int(n)}" for name, n in team["by_district"].items() if n
+        )
+        ltos = fmt_int(team["total"])
+        return [
+            Heading(_("The observation mission")),
+            Facts(
+                [
+                    (
+                        _("Long-term observers"),
+                        f"{ltos} ({by_district})" if by_district else ltos,
+                    ),
+                    (_("Regional coordinators"), fmt_int(team["coordinators"])),
+                    (_("Legal experts"), fmt_int(team["legal_experts"])),
+                    (_("Head office staff"), fmt_int(team["head_office"])),
+                    (_("Analysts"), fmt_int(team["analysts"])),
+                ]
+            ),
+            Paragraph(_("Observers report violations on three incident forms:")),
+            ItemList([str(label) for label in KIND_LABELS.values()], ordered=True),
+        ]
+
+    def context_figures(self, key: str) -> list[Block]:
+        """The analyst's tables of outside figures for this section, each with its
+        source and, if chosen, its chart (numbered with the report's other charts)."""
+        blocks: list[Block] = []
+        for figure in self.data.get("context_figures") or []:
+            if figure["section"] != key:
+                continue
+            rows = figure["rows"]
+            blocks.append(
+                Table(
+                    f"context-{len(blocks)}",
+                    figure["title"],
+                    [_("Figure"), _("Number")],
+                    [[label, value] for label, value in rows],
+                    sheet=figure["title"][:31],
+                )
+            )
+            blocks.append(Paragraph(_("Source: %(source)s") % {"source": figure["source"]}))
+            if figure["chart"] != ContextFigure.Chart.NONE and rows:
+                blocks.append(
+                    self._chart(
+                        BarChart(
+                            f"context-{len(blocks)}",
+                            figure["title"],
+                            [label for label, _value in rows],
+                            [Series(figure["title"], [value for _label, value in rows])],
+                            horizontal=figure["chart"] == ContextFigure.Chart.HORIZONTAL,
+                        )
+                    )
+                )
+        return blocks
+
+    def calendar(self, kinds: tuple[str, ...] | None = None) -> list[list[str]]:
+        rows = []
+        for entry in self.data.get("calendar") or []:
+            if kinds is not None and entry["kind"] not in kinds:
+                continue
+            when = fmt_date(entry["date"])
+            if entry.get("time"):
+                when = f"{when}, {entry['time']}"
+            what = entry["label"] or str(CALENDAR_LABELS.get(entry["kind"], entry["kind"]))
+            rows.append([when, what, entry["reference"] or ""])
+        return rows
 
     def abbreviations(self, abbreviations: list[Any]) -> list[Block]:
         if not abbreviations:
@@ -273,7 +408,19 @@ class _Builder:
             ],
             sheet=_("Nomination"),
         )
-        blocks: list[Block] = [Facts(facts), table]
+        blocks: list[Block] = [Facts(facts)]
+        calendar = self.calendar()
+        if calendar:
+            blocks.append(
+                Table(
+                    "calendar",
+                    _("The election calendar"),
+                    [_("Date"), _("What happens"), _("Reference")],
+                    calendar,
+                    sheet=_("Calendar"),
+                )
+            )
+        blocks.append(table)
         several = districts["parties_in_several_districts"]
         if len(districts["rows"]) > MAX_LISTED_DISTRICTS:
             blocks.append(Heading(_("Parties standing in several districts")))
@@ -343,6 +490,8 @@ class _Builder:
     def commission_detail(self, commission: dict[str, Any]) -> list[Block]:
         """A commission's composition on the last day and its changes, name by name."""
         blocks: list[Block] = [Heading(commission["commission"])]
+        if commission.get("note"):
+            blocks.append(Paragraph(commission["note"]))
         period_end = fmt_date(self.data["report"]["period_end"])
         if commission["pec_count"] is not None:
             blocks.append(
@@ -386,7 +535,7 @@ class _Builder:
                         [
                             fmt_short_date(c["date"]),
                             c["full_name"],
-                            self._change_label(c["change"]),
+                            self._change_label(c["change"], c["re_elected"]),
                             str(ROLE_LABELS.get(c["role"], c["role"])),
                         ]
                         for c in commission["changes"]
@@ -397,8 +546,10 @@ class _Builder:
         return blocks
 
     @staticmethod
-    def _change_label(change: str) -> str:
-        return _("joined") if change == "joined" else _("left")
+    def _change_label(change: str, re_elected: bool = False) -> str:
+        if change == "joined":
+            return _("re-elected") if re_elected else _("joined")
+        return _("left")
 
     def tecs_summary(self, tecs: list[dict[str, Any]]) -> list[Block]:
         """Many TECs: one row each (PECs, members, chair, who joined and left) and one
@@ -462,7 +613,7 @@ class _Builder:
                             fmt_short_date(c["date"]),
                             name,
                             c["full_name"],
-                            self._change_label(c["change"]),
+                            self._change_label(c["change"], c["re_elected"]),
                             str(ROLE_LABELS.get(c["role"], c["role"])),
                         ]
                         for c, name in changes
@@ -473,20 +624,29 @@ class _Builder:
         return blocks
 
     def commission_activity(self) -> list[Block]:
+        """Meetings, decisions and complaints up to the end of the period: every count
+        stated here equals the rows printed below it."""
         activity = self.data["commissions"].get("activity")
         decisions = self.data["commissions"].get("decisions") or []
+        meetings = self.data["commissions"].get("meetings")
+        period_end = fmt_date(self.data["report"]["period_end"])
         blocks: list[Block] = []
         if activity:
-            meetings, complaints = activity["meetings"], activity["complaints"]
+            counted, complaints = activity["meetings"], activity["complaints"]
+            sanitary = counted.get("sanitary_rules") or {}
             blocks.append(Heading(_("Commission activity observed")))
             blocks.append(
                 Facts(
                     [
-                        (_("Meetings observed"), fmt_int(meetings["total"])),
-                        (_("of them in person"), fmt_int(meetings["in_person"])),
-                        (_("of them remotely"), fmt_int(meetings["remote"])),
-                        (_("with a quorum"), fmt_int(meetings["quorum_present"])),
-                        (_("announced in advance"), fmt_int(meetings["notified"])),
+                        (_("Meetings observed"), fmt_int(counted["total"])),
+                        (_("of them in person"), fmt_int(counted["in_person"])),
+                        (_("of them remotely"), fmt_int(counted["remote"])),
+                        (_("with a quorum"), fmt_int(counted["quorum_present"])),
+                        (_("announced in advance"), fmt_int(counted["notified"])),
+                        (
+                            _("sanitary rules only partly observed"),
+                            fmt_int(sanitary.get("partial", 0)),
+                        ),
                         (_("Decisions recorded"), fmt_int(activity["decisions"]["total"])),
                         (_("Complaints received"), fmt_int(complaints["total"])),
                         (_("Complaints decided"), fmt_int(complaints["decided"])),
@@ -495,20 +655,47 @@ class _Builder:
                     ]
                 )
             )
+        if meetings:
+            blocks.append(
+                Table(
+                    "commission-meetings",
+                    _("Commission meetings observed up to %(date)s") % {"date": period_end},
+                    [_("Date"), _("Commission"), _("Observed"), _("Quorum"), _("Sanitary rules")],
+                    [
+                        [
+                            fmt_short_date(m["date"]),
+                            m["commission"],
+                            str(MODE_LABELS.get(m["mode"], m["mode"])),
+                            _("yes") if m["quorum"] else (_("no") if m["quorum"] is False else "–"),
+                            str(SANITARY_LABELS.get(m["sanitary_rules"], "")) or "–",
+                        ]
+                        for m in meetings
+                    ],
+                    sheet=_("Commission meetings"),
+                )
+            )
         if len(decisions) > MAX_LISTED_ROWS:
             blocks.append(self.decisions_by_commission(decisions))
         elif decisions:
             blocks.append(
                 Table(
                     "decisions",
-                    _("Decisions of the commissions during the period"),
-                    [_("Date"), _("Commission"), _("Decision"), _("Concerning"), _("Summary")],
+                    _("Decisions of the commissions up to %(date)s") % {"date": period_end},
+                    [
+                        _("Date"),
+                        _("Commission"),
+                        _("Decision"),
+                        _("Concerning"),
+                        _("Legal basis"),
+                        _("Summary"),
+                    ],
                     [
                         [
                             fmt_short_date(d["date"]),
                             d["commission"],
                             str(DECISION_LABELS.get(d["kind"], d["kind"])),
                             ", ".join(x for x in (d["party"], d["candidate"]) if x) or "–",
+                            d["legal_basis"] or "–",
                             d["summary"],
                         ]
                         for d in decisions
@@ -532,7 +719,8 @@ class _Builder:
         ]
         return Table(
             "decisions",
-            _("Decisions of the commissions during the period, by commission"),
+            _("Decisions of the commissions up to %(date)s, by commission")
+            % {"date": fmt_date(self.data["report"]["period_end"])},
             [_("Commission"), *[str(DECISION_LABELS.get(k, k)) for k in kinds], _("Total")],
             rows,
             total=[_("Total"), *[sum(r[i] for r in rows) for i in range(1, len(kinds) + 2)]],
@@ -552,6 +740,7 @@ class _Builder:
             label = str(STAGE_LABELS[stage])
             return f"{label}, {fmt_date(dates[-1])}" if len(dates) == 1 else label
 
+        milestones = self.calendar(tuple(CalendarEntry.VOTER_LIST_KINDS))
         columns = [_("Territorial election commission"), _("Number of PECs")]
         columns += [stage_header(s) for s in stages]
         change_columns = []
@@ -574,7 +763,11 @@ class _Builder:
             total=table1_row(totals, _("Total")),
             sheet=_("Table 1 Voter lists"),
         )
-        blocks: list[Block] = [table1]
+        blocks: list[Block] = []
+        if milestones:
+            blocks.append(Heading(_("Voter-list milestones")))
+            blocks.append(ItemList([f"{when}: {what}" for when, what, _ref in milestones]))
+        blocks.append(table1)
         split_rows = [r for r in rows if r["male"] is not None]
         if not split_rows:
             return blocks
@@ -706,10 +899,12 @@ class _Builder:
             blocks.append(
                 Table(
                     "party-meetings",
-                    _("Meetings with political parties and the concerns they raised"),
+                    _("Meetings with political parties"),
                     [_("Date"), _("Party"), _("District"), _("Concerns raised")],
                     [
-                        [fmt_short_date(m["date"]), m["party"], m["district"], m["concerns"]]
+                        # A tagged meeting shows its themes (the table below groups them);
+                        # an untagged one its concerns as recorded.
+                        [fmt_short_date(m["date"]), m["party"], m["district"], self._concerns(m)]
                         for m in meetings
                     ],
                     sheet=_("Party meetings"),
@@ -717,7 +912,46 @@ class _Builder:
             )
         else:
             blocks.append(Paragraph(_("No meetings with parties are recorded for the period.")))
+        blocks += self.concerns_by_theme(meetings)
         return blocks
+
+    @staticmethod
+    def _concerns(meeting: dict[str, Any]) -> str:
+        themes = meeting.get("themes") or []
+        if themes:
+            return "; ".join(str(THEME_LABELS.get(t, t)) for t in themes)
+        return meeting["concerns"]
+
+    def concerns_by_theme(self, meetings: list[dict[str, Any]]) -> list[Block]:
+        """Each theme raised at the meetings once, with the parties that raised it (and
+        how many of the parties met that is)."""
+        parties_by_theme: dict[str, set[str]] = {}
+        for m in meetings:
+            for theme in m.get("themes") or []:
+                parties_by_theme.setdefault(theme, set()).add(m["party"])
+        if not parties_by_theme:
+            return []
+        met = len({m["party"] for m in meetings})
+        order = [t for t in THEME_LABELS if t in parties_by_theme]
+        order += sorted(set(parties_by_theme) - set(order))
+        return [
+            Table(
+                "concerns",
+                _("Concerns raised by the parties met, by theme"),
+                [_("Concern"), _("Parties that raised it"), _("Parties")],
+                [
+                    [
+                        str(THEME_LABELS.get(t, t)),
+                        _("all parties met")
+                        if len(parties_by_theme[t]) == met and met > 1
+                        else ", ".join(sorted(parties_by_theme[t])),
+                        len(parties_by_theme[t]),
+                    ]
+                    for t in order
+                ],
+                sheet=_("Party concerns"),
+            )
+        ]
 
     def meetings_by_district(self, meetings: list[dict[str, Any]]) -> Table:
         """Many meetings: in each district, how many meetings, with how many of the
@@ -749,6 +983,23 @@ class _Builder:
         v = self.data["violations"]
         kinds = list(KIND_LABELS)
         kind_names = [str(KIND_LABELS[k]) for k in kinds]
+        includes = v.get("includes_under_review", False)
+        under_review = v.get("under_review", 0)
+        if includes:
+            counted = _(
+                "The tables count %(total)s incidents: %(confirmed)s confirmed by head office "
+                "and %(review)s still under review, which the analyst chose to include."
+            ) % {
+                "total": fmt_int(v["total"]),
+                "confirmed": fmt_int(v.get("confirmed", v["total"])),
+                "review": fmt_int(under_review),
+            }
+        else:
+            counted = _(
+                "The tables count the %(total)s incidents head office confirmed (verified, "
+                "sent to the RRCG or closed). %(review)s more are still under review and "
+                "are not counted."
+            ) % {"total": fmt_int(v["total"]), "review": fmt_int(under_review)}
         summary = Table(
             "violations-summary",
             _("Violations reported in the period"),
@@ -757,9 +1008,15 @@ class _Builder:
                 [_("Violations reported"), v["total"]],
                 *[[str(KIND_LABELS[k]), v["by_kind"][k]] for k in kinds],
                 [_("Transferred to the RRCG"), v["escalated"]],
+                [
+                    _("Still under review (%(how)s)")
+                    % {"how": _("counted") if includes else _("not counted")},
+                    under_review,
+                ],
             ],
             sheet=_("Violations summary"),
         )
+        blocks: list[Block] = [Paragraph(counted), summary]
         districts = list(v["by_district"])
         # Districts are rows, so the table keeps its width at sixty districts.
         by_district = Table(
@@ -806,7 +1063,51 @@ class _Builder:
                 stacked=True,
             )
         )
-        return [summary, by_district, by_party, chart]
+        blocks += [by_district, by_party, chart]
+        escalated_by_kind = v.get("escalated_by_kind") or {}
+        blocks.append(
+            Table(
+                "rrcg",
+                self._numbered(_("Incidents transferred to the RRCG, by form")),
+                [_("Form"), _("Transferred to the RRCG")],
+                [[str(KIND_LABELS[k]), escalated_by_kind.get(k, 0)] for k in kinds],
+                total=[_("Total"), v["escalated"]],
+                sheet=_("Transfers to the RRCG"),
+            )
+        )
+        complaints = v.get("complaints")
+        if complaints:
+            blocks.append(Heading(_("Complaints to election commissions")))
+            rows = [
+                [c["commission"], c["received"], c["decided"], c["decided_late"], c["overdue"]]
+                for c in complaints["by_commission"]
+            ]
+            blocks.append(
+                Table(
+                    "complaints",
+                    self._numbered(
+                        _("Complaints to election commissions up to %(date)s")
+                        % {"date": fmt_date(self.data["report"]["period_end"])}
+                    ),
+                    [
+                        _("Commission"),
+                        _("Received"),
+                        _("Decided"),
+                        _("Decided late"),
+                        _("Overdue"),
+                    ],
+                    rows,
+                    total=[
+                        _("Total"),
+                        complaints["received"],
+                        complaints["decided"],
+                        complaints["decided_late"],
+                        complaints["overdue"],
+                    ],
+                    sheet=_("Complaints"),
+                )
+            )
+        return blocks
 
     def recommendations(self, recommendations: list[Any]) -> list[Block]:
         blocks: list[Block] = []

@@ -17,6 +17,27 @@ from observation.models import Election
 from reports.sections import SECTION_CHOICES
 
 
+class Publisher(models.Model):
+    """The organisation that publishes reports: printed on the cover and written into the
+    PDF and DOCX document properties (docs/reports.md#the-publisher). Kept on the admin
+    page; a report names one."""
+
+    name = models.CharField(_("name"), max_length=300, unique=True)
+    address = models.TextField(_("address"), blank=True)
+    website = models.URLField(_("web site"), blank=True)
+    contact = models.CharField(
+        _("contact"), max_length=300, blank=True, help_text=_("E-mail or phone for the press.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("publisher")
+        verbose_name_plural = _("publishers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Report(models.Model):
     class Language(models.TextChoices):
         EN = "en", _("English")
@@ -38,6 +59,29 @@ class Report(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    publisher = models.ForeignKey(
+        Publisher,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("publisher"),
+    )
+    issued_on = models.DateField(
+        _("date of issue"),
+        null=True,
+        blank=True,
+        help_text=_("Printed on the cover as month and year."),
+    )
+    include_under_review = models.BooleanField(
+        _("count incidents still under review"),
+        default=False,
+        help_text=_(
+            "By default the report counts only incidents head office confirmed (verified, "
+            "sent to the RRCG, closed). When ticked it also counts those still in triage, "
+            "and says so."
+        ),
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(
@@ -122,7 +166,7 @@ class Recommendation(models.Model):
         ELECTION_COMMISSIONS = "election_commissions", _("To election commissions")
         LAW_ENFORCEMENT = "law_enforcement", _("To law enforcement agencies")
         POLITICAL_PARTIES = "political_parties", _("To political parties")
-        OTHERS = "others", _("To others")
+        OTHER = "other", _("To others")
 
     ADDRESSEE_ORDER = [choice for choice, _label in Addressee.choices]
 
@@ -142,7 +186,7 @@ class Recommendation(models.Model):
                         "election_commissions",
                         "law_enforcement",
                         "political_parties",
-                        "others",
+                        "other",
                     ]
                 ),
                 name="recommendation_addressee_valid",
@@ -169,6 +213,74 @@ class Abbreviation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.short}: {self.meaning}"
+
+
+class ContextFigure(models.Model):
+    """A small table of figures from outside Baikoo (e.g. the health ministry's COVID-19
+    counts), with its source, printed in a section and optionally charted; its chart is
+    numbered with the report's other charts."""
+
+    class Chart(models.TextChoices):
+        NONE = "none", _("No chart")
+        BAR = "bar", _("Vertical bars")
+        HORIZONTAL = "horizontal", _("Horizontal bars")
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="context_figures", verbose_name=_("report")
+    )
+    section = models.CharField(
+        _("section"), max_length=30, choices=SECTION_CHOICES, default="socio_political"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    source = models.CharField(_("source"), max_length=400)
+    rows = models.JSONField(
+        _("rows"), default=list, help_text=_("A list of [label, number] pairs.")
+    )
+    chart = models.CharField(_("chart"), max_length=12, choices=Chart.choices, default="none")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["report", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(chart__in=["none", "bar", "horizontal"]),
+                name="context_figure_chart_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def _image_path(instance: SectionImage, filename: str) -> str:
+    return f"reports/{instance.report_id}/images/{filename}"
+
+
+class SectionImage(models.Model):
+    """A picture printed in a section with its caption. Stored in the private storage and
+    type-checked like evidence (JPEG or PNG only, metadata removed)."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="images", verbose_name=_("report")
+    )
+    section = models.CharField(_("section"), max_length=30, choices=SECTION_CHOICES)
+    file = models.FileField(_("image"), upload_to=_image_path, max_length=200)
+    content_type = models.CharField(_("type"), max_length=40)
+    caption = models.CharField(_("caption"), max_length=400)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["report", "section", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["image/jpeg", "image/png"]),
+                name="section_image_type_valid",
+            ),
+            models.CheckConstraint(condition=~Q(caption=""), name="section_image_caption"),
+        ]
+
+    def __str__(self) -> str:
+        return self.caption
 
 
 def _snapshot_path(instance: ReportSnapshot, filename: str) -> str:

@@ -15,7 +15,15 @@ from observation.models import Election
 from reports import compute
 from reports.document import KIND_LABELS, Document, build_document
 from reports.exports import FORMATS
-from reports.models import Abbreviation, ExportJob, Recommendation, Report, ReportSection
+from reports.models import (
+    Abbreviation,
+    ContextFigure,
+    ExportJob,
+    Recommendation,
+    Report,
+    ReportSection,
+    SectionImage,
+)
 
 
 def reports_list() -> QuerySet[Report]:
@@ -26,8 +34,10 @@ def report_with_parts(queryset: QuerySet[Report] | None = None) -> QuerySet[Repo
     """Reports with everything an export needs, in a fixed number of queries."""
     return (
         (queryset if queryset is not None else Report.objects.all())
-        .select_related("election", "created_by", "published_by", "snapshot")
+        .select_related("election", "created_by", "published_by", "snapshot", "publisher")
         .prefetch_related(
+            Prefetch("context_figures", queryset=ContextFigure.objects.order_by("order", "id")),
+            Prefetch("images", queryset=SectionImage.objects.order_by("order", "id")),
             Prefetch("sections", queryset=ReportSection.objects.order_by("order")),
             Prefetch("recommendations", queryset=Recommendation.objects.order_by("order", "id")),
             Prefetch("abbreviations", queryset=Abbreviation.objects.order_by("order", "id")),
@@ -49,6 +59,7 @@ def report_document(report: Report, data: dict[str, Any] | None = None) -> Docum
         narratives={s.key: s.body for s in report.sections.all()},
         recommendations=list(report.recommendations.all()),
         abbreviations=list(report.abbreviations.all()),
+        images=list(report.images.all()),
     )
 
 
@@ -91,14 +102,33 @@ def dashboard_election(election_id: Any = None) -> Election | None:
     return elections.first()
 
 
-def dashboard_data(election: Election, *, max_days: int = 62) -> dict[str, Any]:
-    """Counted incidents of the election over time by form, by district and by party;
-    the latest incidents; escalations pending or failed. A fixed number of queries."""
-    counted = Incident.objects.filter(election=election).exclude(
-        status__in=incident_queries.NOT_COUNTED
-    )
+def dashboard_window(election: Election, *, max_days: int = 62) -> tuple[dt.date, dt.date]:
+    """The days the dashboard's "per day" chart shows: the election's period, from the
+    start of observation to election day (or the end of observation when later), not the
+    days that happen to have incidents; at most ``max_days``, the last ones."""
+    last = max(election.observation_end, election.election_day)
+    first = max(election.observation_start, last - dt.timedelta(days=max_days - 1))
+    return first, last
+
+
+def dashboard_data(
+    election: Election, *, max_days: int = 62, include_under_review: bool = False
+) -> dict[str, Any]:
+    """Incidents of the election confirmed by head office (and those still under review
+    when ``include_under_review``) over the election period by form, by district and by
+    party; how many are under review; the latest incidents; escalations pending or
+    failed. A fixed number of queries."""
+    statuses = list(incident_queries.CONFIRMED)
+    if include_under_review:
+        statuses += incident_queries.UNDER_REVIEW
+    counted = Incident.objects.filter(election=election, status__in=statuses)
+    under_review = Incident.objects.filter(
+        election=election, status__in=incident_queries.UNDER_REVIEW
+    ).count()
+    first, last = dashboard_window(election, max_days=max_days)
     per_day = (
         counted.annotate(day=TruncDate("occurred_at"))
+        .filter(day__range=(first, last))
         .values("day", "kind")
         .annotate(n=Count("id"))
         .order_by("day")
@@ -107,13 +137,10 @@ def dashboard_data(election: Election, *, max_days: int = 62) -> dict[str, Any]:
     for row in per_day:
         days[row["day"]][row["kind"]] += row["n"]
     timeline: list[tuple[dt.date, dict[str, int]]] = []
-    if days:
-        last = max(days)
-        first = max(min(days), last - dt.timedelta(days=max_days - 1))
-        day = first
-        while day <= last:
-            timeline.append((day, days.get(day, dict.fromkeys(KIND_LABELS, 0))))
-            day += dt.timedelta(days=1)
+    day = first
+    while day <= last:
+        timeline.append((day, days.get(day, dict.fromkeys(KIND_LABELS, 0))))
+        day += dt.timedelta(days=1)
     by_district = list(
         counted.values("district__name").annotate(n=Count("id")).order_by("-n", "district__name")
     )
@@ -158,6 +185,8 @@ def dashboard_data(election: Election, *, max_days: int = 62) -> dict[str, Any]:
     return {
         "election": election,
         "total": sum(row["n"] for row in by_district),
+        "under_review": under_review,
+        "includes_under_review": include_under_review,
         "timeline": timeline,
         "by_district": by_district,
         "by_party": by_party,

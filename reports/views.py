@@ -436,7 +436,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     election = queries.dashboard_election(request.GET.get("election"))
     context: dict = {"election": election, "elections": Election.objects.order_by("-election_day")}
     if election is not None:
-        data = queries.dashboard_data(election)
+        include = request.GET.get("under_review") == "1"
+        data = queries.dashboard_data(election, include_under_review=include)
         timeline = data["timeline"]
         context.update(data)
         context["charts"] = {
@@ -459,8 +460,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "party": BarChart(
                 "party",
                 _("Incidents by party"),
-                [row["party__name"] or _("Party not known") for row in data["by_party"][:15]],
-                [Series(_("Incidents"), [row["n"] for row in data["by_party"][:15]])],
+                # every party, however many: the chart grows instead of dropping some
+                [row["party__name"] or _("Party not known") for row in data["by_party"]],
+                [Series(_("Incidents"), [row["n"] for row in data["by_party"]])],
                 horizontal=True,
             ) if data["by_party"] else None,
         }  # fmt: skip

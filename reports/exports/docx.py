@@ -4,6 +4,7 @@ HTML."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from html.parser import HTMLParser
 from typing import Any
@@ -22,10 +23,12 @@ from reports.document import (
     ChartBlock,
     Document,
     Facts,
+    Footnotes,
     Heading,
     ItemList,
     Narrative,
     Paragraph,
+    Picture,
     Table,
 )
 from reports.formatting import fmt_cell
@@ -38,11 +41,29 @@ def render_docx(document: Document) -> bytes:
         style.font.name = "DejaVu Serif"
         style.font.size = Pt(11)
         for section in word.sections:
+            # A4 like the PDF (python-docx's default template is US Letter).
+            section.page_width, section.page_height = Cm(21), Cm(29.7)
             section.left_margin = section.right_margin = Cm(2)
+        properties = word.core_properties
+        properties.title = document.title[:255]
+        properties.subject = document.election[:255]
+        properties.author = document.publisher[:255]
+        properties.last_modified_by = document.publisher[:255]
+        properties.language = document.language
+        if document.issued_on:
+            issued = dt.date.fromisoformat(document.issued_on)
+            properties.created = dt.datetime(issued.year, issued.month, issued.day)
 
         word.add_heading(document.title, level=0)
         word.add_paragraph(document.election)
         word.add_paragraph(f"{_('Observation period')}: {document.period}")
+        if document.publisher:
+            word.add_paragraph().add_run(document.publisher).bold = True
+        if document.issued:
+            word.add_paragraph(document.issued)
+        contact = " · ".join(x for x in (document.address, document.website, document.contact) if x)
+        if contact:
+            word.add_paragraph(contact)
         if document.status:
             word.add_paragraph(document.status)
         word.add_page_break()
@@ -99,6 +120,24 @@ def _add_block(word: Any, block: Any) -> None:
             word.add_paragraph(item, style=style)
     elif isinstance(block, Paragraph):
         word.add_paragraph(block.text)
+    elif isinstance(block, Footnotes):
+        word.add_paragraph("_" * 20)
+        for number, html in block.items:
+            parser = _HtmlToWord(word)
+            parser.paragraph = word.add_paragraph()
+            parser.paragraph.add_run(str(number)).font.superscript = True
+            parser.paragraph.add_run(" ")
+            parser.feed(html)
+            for paragraph in (parser.paragraph,):
+                if paragraph is not None:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(9)
+    elif isinstance(block, Picture):
+        word.add_picture(io.BytesIO(block.data), width=Cm(14))
+        word.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        caption = word.add_paragraph(style="Caption")
+        caption.add_run(block.caption).italic = True
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _add_table(word: Any, table: Table) -> None:
@@ -219,7 +258,9 @@ class _HtmlToWord(HTMLParser):
         elif tag == "pre":
             self.format["code"] -= 1
         elif tag == "a" and self.href:
-            if self.paragraph is not None:
+            # A footnote reference ("#fn-1") is its superscript number; an outside link
+            # keeps its address in brackets.
+            if self.paragraph is not None and not self.href.startswith("#"):
                 self.paragraph.add_run(f" ({self.href})")
             self.href = None
         elif tag in ("p", "li", "h3", "h4", "h5", "h6", "pre"):

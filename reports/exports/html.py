@@ -25,10 +25,12 @@ from reports.document import (
     ChartBlock,
     Document,
     Facts,
+    Footnotes,
     Heading,
     ItemList,
     Narrative,
     Paragraph,
+    Picture,
     Table,
 )
 from reports.formatting import fmt_cell
@@ -200,4 +202,20 @@ def render_block(block: Any, *, chart_as_image: bool = False) -> SafeString:
         return format_html("<{}>{}</{}>", tag, items, tag)
     if isinstance(block, Paragraph):
         return format_html("<p>{}</p>", block.text)
+    if isinstance(block, Footnotes):
+        # The notes' HTML was sanitised by reports.markdown when the document was built.
+        items = "".join(
+            f'<li id="fn-{number}" value="{number}">{html}</li>' for number, html in block.items
+        )
+        return mark_safe(f'<ol class="footnotes">{items}</ol>')
+    if isinstance(block, Picture):
+        data = base64.b64encode(block.data).decode("ascii")
+        return format_html(
+            '<figure class="picture"><img src="data:{};base64,{}" alt="{}">'
+            "<figcaption>{}</figcaption></figure>",
+            block.content_type,
+            data,
+            block.caption,
+            block.caption,
+        )
     return mark_safe("")

@@ -43,6 +43,8 @@ def render_xlsx(document: Document) -> bytes:
             [document.title],
             [document.election],
             [_("Observation period"), document.period],
+            [_("Published by"), document.publisher],
+            [_("Issued"), document.issued],
             [_("Status"), document.status],
             [],
             [_("Sheet"), _("Table")],

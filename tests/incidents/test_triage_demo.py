@@ -28,7 +28,8 @@ def loaded():
 
 def test_the_report_still_counts_64_and_2_escalated(loaded):
     counts = violation_counts(loaded)
-    assert counts["total"] == 64
+    assert counts["total"] == counts["confirmed"] == 64
+    assert counts["under_review"] == 3  # the reports still in triage change nothing
     assert counts["by_kind"] == {"admin_resource": 6, "vote_buying": 8, "campaign_rules": 50}
     assert counts["escalated"] == 2
 
@@ -53,10 +54,10 @@ def test_the_incidents_are_triaged(loaded):
     statuses = {s: demo.filter(status=s).count() for s in Incident.Status.values}
     assert statuses == {
         "submitted": 1,
-        "in_review": 2,
-        "needs_info": 2,
-        "verified": 57,
-        "escalated": 3,
+        "in_review": 1,
+        "needs_info": 1,
+        "verified": 62,
+        "escalated": 3,  # the two of 2021 and the one waiting for a channel
         "closed": 0,
         "rejected": 1,
         "duplicate": 1,
@@ -65,6 +66,19 @@ def test_the_incidents_are_triaged(loaded):
         assert incident.comments.filter(
             visibility="question_to_lto", answered_at__isnull=True
         ).exists()
+
+
+def test_including_the_reports_under_review_is_the_analysts_choice(loaded):
+    counts = violation_counts(loaded, include_under_review=True)
+    assert (counts["total"], counts["confirmed"], counts["under_review"]) == (67, 64, 3)
+    assert counts["by_kind"]["campaign_rules"] == 53
+    assert counts["includes_under_review"] is True
+
+
+def test_no_campaign_rules_case_names_a_party(loaded):
+    campaign = Incident.objects.filter(election=loaded, kind="campaign_rules")
+    assert campaign.count() == 50 + 1 + 3  # the 50, the rejected one, the three in triage
+    assert not campaign.filter(party__isnull=False).exists()
 
 
 def test_the_extra_reports_are_a_duplicate_and_a_rejection(loaded):

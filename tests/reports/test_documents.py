@@ -67,7 +67,7 @@ def _report_with_text(language="en"):
     services.report_section_update(actor=analyst, report=report, key="summary",
                                    body="Наблюдатели **отметили** нарушения.")  # fmt: skip
     services.abbreviation_create(actor=analyst, report=report, short="ЦИК", meaning="Центризбирком")
-    services.recommendation_create(actor=analyst, report=report, addressee="others",
+    services.recommendation_create(actor=analyst, report=report, addressee="other",
                                    text="Сообщать избирателям.")  # fmt: skip
     return queries.report_document(queries.report_with_parts().get(pk=report.pk))
 

@@ -181,7 +181,7 @@ def test_every_editing_page_of_a_published_report_sends_back_to_it(client, monke
     monkeypatch.setattr(services, "render_export", lambda document, export_format: b"file")
     analyst = make_user(Role.ANALYST)
     report = make_report(actor=analyst)
-    rec = services.recommendation_create(actor=analyst, report=report, addressee="others",
+    rec = services.recommendation_create(actor=analyst, report=report, addressee="other",
                                          text="x")  # fmt: skip
     abbr = services.abbreviation_create(actor=analyst, report=report, short="X", meaning="x")
     services.report_publish(actor=analyst, report=report)

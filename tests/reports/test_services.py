@@ -96,7 +96,7 @@ def test_publishing_freezes_data_and_files(django_capture_on_commit_callbacks):
     [
         lambda a, r: services.report_update(actor=a, report=r, title="Other"),
         lambda a, r: services.report_section_update(actor=a, report=r, key="summary", body="x"),
-        lambda a, r: services.recommendation_create(actor=a, report=r, addressee="others",
+        lambda a, r: services.recommendation_create(actor=a, report=r, addressee="other",
                                                     text="x"),
         lambda a, r: services.abbreviation_create(actor=a, report=r, short="X", meaning="x"),
         lambda a, r: services.report_publish(actor=a, report=r),
