@@ -1,9 +1,11 @@
-"""Read-only admin views: every change to a report goes through ``reports.services``
-(and so into the audit trail), never through the admin."""
+"""Admin views. Reports and export jobs are read-only: every change to a report goes
+through ``reports.services`` (and so into the audit trail), never through the admin. The
+publishers (name, address, web site, contact printed on a report's cover) are kept here,
+by administrators."""
 
 from django.contrib import admin
 
-from reports.models import ExportJob, Report
+from reports.models import ExportJob, Publisher, Report
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -28,3 +30,9 @@ class ReportAdmin(ReadOnlyAdmin):
 class ExportJobAdmin(ReadOnlyAdmin):
     list_display = ["report", "format", "status", "progress", "created_at", "finished_at"]
     list_filter = ["status", "format"]
+
+
+@admin.register(Publisher)
+class PublisherAdmin(admin.ModelAdmin):
+    list_display = ["name", "website", "contact"]
+    search_fields = ["name"]

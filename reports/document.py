@@ -151,6 +151,11 @@ class Document:
     website: str = ""
     contact: str = ""
 
+    @property
+    def contact_line(self) -> str:
+        """The publisher's address, web site and contact on one line, as on the cover."""
+        return " · ".join(x for x in (self.address, self.website, self.contact) if x)
+
     def tables(self) -> list[Table]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]
 
@@ -681,22 +686,14 @@ class _Builder:
                 Table(
                     "decisions",
                     _("Decisions of the commissions up to %(date)s") % {"date": period_end},
-                    [
-                        _("Date"),
-                        _("Commission"),
-                        _("Decision"),
-                        _("Concerning"),
-                        _("Legal basis"),
-                        _("Summary"),
-                    ],
+                    [_("Date"), _("Commission"), _("Decision"), _("Concerning"), _("Summary")],
                     [
                         [
                             fmt_short_date(d["date"]),
                             d["commission"],
                             str(DECISION_LABELS.get(d["kind"], d["kind"])),
                             ", ".join(x for x in (d["party"], d["candidate"]) if x) or "–",
-                            d["legal_basis"] or "–",
-                            d["summary"],
+                            self._with_basis(d),
                         ]
                         for d in decisions
                     ],
@@ -704,6 +701,16 @@ class _Builder:
                 )
             )
         return blocks
+
+    @staticmethod
+    def _with_basis(decision: dict[str, Any]) -> str:
+        """The summary and, after it, the legal basis the commission gave."""
+        if not decision["legal_basis"]:
+            return decision["summary"]
+        return _("%(summary)s Legal basis: %(basis)s.") % {
+            "summary": decision["summary"].rstrip(),
+            "basis": decision["legal_basis"].rstrip("."),
+        }
 
     def decisions_by_commission(self, decisions: list[dict[str, Any]]) -> Table:
         """Many decisions: how many of each kind each commission took."""

@@ -75,6 +75,9 @@ class ReportSerializer(serializers.ModelSerializer):
             "period_start",
             "period_end",
             "language",
+            "publisher",
+            "issued_on",
+            "include_under_review",
             "status",
             "published_at",
             "created_at",
@@ -155,7 +158,15 @@ class DistrictsSerializer(serializers.Serializer):
 
 
 class ViolationsSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
+    total = serializers.IntegerField(
+        help_text="Equals confirmed, unless the report includes incidents under review."
+    )
+    confirmed = serializers.IntegerField(help_text="Verified, escalated or closed.")
+    under_review = serializers.IntegerField(help_text="Submitted, in review or asked about.")
+    includes_under_review = serializers.BooleanField()
+    complaints = serializers.DictField(
+        help_text="received, decided, decided_late, overdue, by_commission"
+    )
     by_kind = serializers.DictField(child=serializers.IntegerField())
     by_kind_and_party = serializers.DictField(
         child=serializers.DictField(child=serializers.IntegerField()),
@@ -172,10 +183,25 @@ class ViolationsSerializer(serializers.Serializer):
 class ReportDataSerializer(serializers.Serializer):
     """Documentation only: the data endpoint returns the computed dict as it is."""
 
-    report = serializers.DictField()
+    report = serializers.DictField(
+        help_text="id, title, language, status, period, publisher, issued_on, includes_under_review"
+    )
     election = serializers.DictField()
+    calendar = serializers.ListField(
+        child=serializers.DictField(), help_text="date, time, kind, label, reference"
+    )
+    observers = serializers.DictField(
+        help_text="total and by_district (long-term observers), coordinators, head_office, "
+        "legal_experts, analysts"
+    )
+    context_figures = serializers.ListField(
+        child=serializers.DictField(), help_text="section, title, source, rows, chart"
+    )
     districts = DistrictsSerializer()
     commissions = serializers.DictField()
     voter_registration = VoterRegistrationSerializer()
     campaign = serializers.DictField()
     violations = ViolationsSerializer()
+    recommendations = serializers.ListField(
+        child=serializers.DictField(), help_text="addressee and text, grouped by addressee"
+    )

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents.files import EvidenceFileError, detect_type, remove_location
 from observation.kernel.audit import audit_log, model_changes
 from observation.kernel.tasking import enqueue_on_commit, publish_quietly
 from observation.models import Election
@@ -25,11 +26,14 @@ from reports import compute, queries
 from reports.exports import FORMATS, filename_for, render_export
 from reports.models import (
     Abbreviation,
+    ContextFigure,
     ExportJob,
+    Publisher,
     Recommendation,
     Report,
     ReportSection,
     ReportSnapshot,
+    SectionImage,
 )
 from reports.policies import require_draft
 from reports.sections import SECTION_KEYS
@@ -63,13 +67,23 @@ def report_create(
     period_start: dt.date | None = None,
     period_end: dt.date | None = None,
     language: str = Report.Language.EN,
+    publisher: Publisher | None = None,
+    issued_on: dt.date | None = None,
+    include_under_review: bool = False,
+    start_from: Report | None = None,
 ) -> Report:
+    """A new draft with its ten empty sections. ``start_from``: a previous report whose
+    abbreviations and recommendations (and publisher, unless one is given) the new one
+    starts with, for the analyst to edit."""
     report = Report(
         election=election,
         title=title.strip(),
         period_start=period_start or election.observation_start,
         period_end=period_end or election.observation_end,
         language=language,
+        publisher=publisher or (start_from.publisher if start_from else None),
+        issued_on=issued_on,
+        include_under_review=include_under_review,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     report.full_clean()
@@ -77,6 +91,15 @@ def report_create(
     ReportSection.objects.bulk_create(
         ReportSection(report=report, key=key, order=i) for i, key in enumerate(SECTION_KEYS)
     )
+    if start_from is not None:
+        Abbreviation.objects.bulk_create(
+            Abbreviation(report=report, short=a.short, meaning=a.meaning, order=a.order)
+            for a in start_from.abbreviations.order_by("order", "id")
+        )
+        Recommendation.objects.bulk_create(
+            Recommendation(report=report, addressee=r.addressee, text=r.text, order=r.order)
+            for r in start_from.recommendations.order_by("addressee", "order", "id")
+        )
     audit_log(
         actor=actor,
         action="report.created",
@@ -87,12 +110,21 @@ def report_create(
             "period_start": report.period_start,
             "period_end": report.period_end,
             "language": report.language,
+            "started_from": start_from.pk if start_from else None,
         },
     )
     return report
 
 
-REPORT_FIELDS = ("title", "period_start", "period_end", "language")
+REPORT_FIELDS = (
+    "title",
+    "period_start",
+    "period_end",
+    "language",
+    "publisher",
+    "issued_on",
+    "include_under_review",
+)
 
 
 @transaction.atomic
@@ -107,6 +139,8 @@ def report_update(*, actor: Actor, report: Report, **fields: Any) -> Report:
     changes = model_changes(report, fields)
     if not changes:
         return report
+    if "publisher" in changes:  # the audit trail stores names, not objects
+        changes["publisher"] = [str(p) if p else None for p in changes["publisher"]]
     for name, value in fields.items():
         setattr(report, name, value)
     report.full_clean()
@@ -276,6 +310,141 @@ def abbreviation_delete(*, actor: Actor, abbreviation: Abbreviation) -> None:
               "meaning": abbreviation.meaning},
     )  # fmt: skip
     abbreviation.delete()
+
+
+# --- context figures and images ------------------------------------------------------
+
+CONTEXT_FIGURE_FIELDS = ("section", "title", "source", "rows", "chart", "order")
+
+
+def _clean_rows(rows: Any) -> list[list[Any]]:
+    """``[[label, number], ...]``: a label of text and a whole or decimal number."""
+    message = _("Give the rows as pairs of a label and a number.")
+    if not isinstance(rows, list) or not rows:
+        raise ValidationError({"rows": message})
+    cleaned = []
+    for row in rows:
+        if not isinstance(row, list | tuple) or len(row) != 2:
+            raise ValidationError({"rows": message})
+        label, value = row
+        if not isinstance(label, str) or not label.strip():
+            raise ValidationError({"rows": message})
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError({"rows": _("“%(label)s” needs a number.") % {"label": label}})
+        cleaned.append([label.strip(), value])
+    return cleaned
+
+
+@transaction.atomic
+def context_figure_create(
+    *,
+    actor: Actor,
+    report: Report,
+    title: str,
+    source: str,
+    rows: list[list[Any]],
+    section: str = "socio_political",
+    chart: str = ContextFigure.Chart.NONE,
+    order: int | None = None,
+) -> ContextFigure:
+    """A table of outside figures with its source (and a chart, if chosen)."""
+    report = _locked(report)
+    require_draft(report)
+    figure = ContextFigure(
+        report=report,
+        section=section,
+        title=(title or "").strip(),
+        source=(source or "").strip(),
+        rows=_clean_rows(rows),
+        chart=chart,
+        order=report.context_figures.count() + 1 if order is None else order,
+    )
+    figure.full_clean()
+    figure.save()
+    audit_log(
+        actor=actor,
+        action="report.context_figure_added",
+        target=report,
+        data={"context_figure_id": figure.pk, "title": figure.title, "source": figure.source},
+    )
+    return figure
+
+
+@transaction.atomic
+def context_figure_delete(*, actor: Actor, figure: ContextFigure) -> None:
+    report = _locked(figure.report)
+    require_draft(report)
+    audit_log(
+        actor=actor,
+        action="report.context_figure_deleted",
+        target=report,
+        data={"context_figure_id": figure.pk, "title": figure.title},
+    )
+    figure.delete()
+
+
+IMAGE_TYPES = ("image/jpeg", "image/png")
+
+
+@transaction.atomic
+def section_image_add(
+    *, actor: Actor, report: Report, section: str, caption: str, file: Any
+) -> SectionImage:
+    """An image for a section, checked like evidence (by its first bytes, not its name),
+    JPEG or PNG only, stored without its metadata (location included) in the private
+    storage."""
+    report = _locked(report)
+    require_draft(report)
+    if section not in SECTION_KEYS:
+        raise ValidationError({"section": _("There is no such section.")})
+    try:
+        content_type = detect_type(file)
+    except EvidenceFileError:
+        content_type = ""
+    if content_type not in IMAGE_TYPES:
+        raise ValidationError({"file": _("Send a JPEG or PNG picture.")})
+    cleaned = remove_location(file, content_type)
+    if cleaned.copy is None:
+        raise ValidationError({"file": _("This picture cannot be read.")})
+    data = cleaned.copy if isinstance(cleaned.copy, bytes) else cleaned.copy.read()
+    extension = "jpg" if content_type == "image/jpeg" else "png"
+    image = SectionImage(
+        report=report,
+        section=section,
+        caption=(caption or "").strip(),
+        content_type=content_type,
+        order=report.images.filter(section=section).count() + 1,
+    )
+    image.file.save(f"section-{section}.{extension}", ContentFile(data), save=False)
+    try:
+        image.full_clean()
+    except ValidationError:
+        image.file.delete(save=False)
+        raise
+    image.save()
+    audit_log(
+        actor=actor,
+        action="report.image_added",
+        target=report,
+        data={"image_id": image.pk, "section": section, "caption": image.caption},
+    )
+    return image
+
+
+@transaction.atomic
+def section_image_delete(*, actor: Actor, image: SectionImage) -> None:
+    report = _locked(image.report)
+    require_draft(report)
+    audit_log(
+        actor=actor,
+        action="report.image_deleted",
+        target=report,
+        data={"image_id": image.pk, "caption": image.caption},
+    )
+    name = image.file.name
+    storage = image.file.storage
+    image.delete()
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- publication ----------------------------------------------------------------------

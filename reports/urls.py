@@ -26,6 +26,7 @@ urlpatterns = [
     path(
         "reports/<int:pk>/abbreviations/<int:item>/", views.abbreviation_edit, name="abbreviation"
     ),
+    path("reports/<int:pk>/figures/", views.figures, name="figures"),
     path("reports/<int:pk>/preview/", views.report_preview, name="preview"),
     path("reports/<int:pk>/download/<str:export_format>/", views.report_download, name="download"),
     path("reports/<int:pk>/exports/", views.export_create, name="export-create"),

@@ -29,14 +29,23 @@ from reports.exports import CONTENT_TYPES, FORMATS, filename_for
 from reports.exports.html import render_html
 from reports.forms import (
     AbbreviationForm,
+    ContextFigureForm,
     ExportForm,
     RecommendationForm,
     ReportForm,
     ReportSettingsForm,
     SectionForm,
+    SectionImageForm,
 )
 from reports.markdown import render_markdown
-from reports.models import Abbreviation, ExportJob, Recommendation, Report
+from reports.models import (
+    Abbreviation,
+    ContextFigure,
+    ExportJob,
+    Recommendation,
+    Report,
+    SectionImage,
+)
 from reports.policies import DASHBOARD, REPORTS, ReportFrozen, require_draft
 from reports.sections import COMPUTED, SECTION_KEYS, SECTION_TITLES
 
@@ -176,7 +185,11 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             except (ValueError, IndexError):
                 sentence = ""
             body = f"{body.rstrip()}\n\n{sentence}".lstrip() if sentence else body
-            action = "save"
+            # Inserting is editing: the sentence goes into the box, unsaved, for the
+            # analyst to change and save (with JavaScript it happens in the page:
+            # static/reports/section-editor.js).
+            form = SectionForm(initial={"body": body, "version": form.cleaned_data["version"]})
+            action = "preview"
         if action == "preview":
             preview = render_markdown(body)
         else:
@@ -335,6 +348,59 @@ def abbreviation_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         {"report": report, "form": form, "title": _("Edit abbreviation"),
          "back": reverse("reports:abbreviations", args=[report.pk])},
     )  # fmt: skip
+
+
+# --- context figures and images ---------------------------------------------------
+
+
+@can_write
+@_frozen_redirects
+@require_http_methods(["GET", "POST"])
+def figures(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tables of outside figures (with source and chart) and images, per section."""
+    report = _report(pk)
+    require_draft(report)
+    action = request.POST.get("action", "")
+    figure_form = ContextFigureForm(request.POST if action == "figure" else None)
+    image_form = SectionImageForm(
+        request.POST if action == "image" else None,
+        request.FILES if action == "image" else None,
+    )
+    if request.method == "POST":
+        if action == "delete-figure":
+            figure = get_object_or_404(ContextFigure, pk=request.POST.get("item"), report=report)
+            services.context_figure_delete(actor=request.user, figure=figure)
+            messages.success(request, _("Figures deleted."))
+            return redirect("reports:figures", report.pk)
+        if action == "delete-image":
+            image = get_object_or_404(SectionImage, pk=request.POST.get("item"), report=report)
+            services.section_image_delete(actor=request.user, image=image)
+            messages.success(request, _("Image deleted."))
+            return redirect("reports:figures", report.pk)
+        form, service = (
+            (figure_form, services.context_figure_create)
+            if action == "figure"
+            else (image_form, services.section_image_add)
+        )
+        if form.is_valid():
+            try:
+                service(actor=request.user, report=report, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("reports:figures", report.pk)
+    return render(
+        request,
+        "reports/figures.html",
+        {
+            "report": report,
+            "figure_form": figure_form,
+            "image_form": image_form,
+            "figures": list(report.context_figures.all()),
+            "images": list(report.images.all()),
+        },
+    )
 
 
 # --- preview, exports, publication ------------------------------------------------

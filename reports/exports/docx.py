@@ -61,9 +61,8 @@ def render_docx(document: Document) -> bytes:
             word.add_paragraph().add_run(document.publisher).bold = True
         if document.issued:
             word.add_paragraph(document.issued)
-        contact = " · ".join(x for x in (document.address, document.website, document.contact) if x)
-        if contact:
-            word.add_paragraph(contact)
+        if document.contact_line:
+            word.add_paragraph(document.contact_line)
         if document.status:
             word.add_paragraph(document.status)
         word.add_page_break()
@@ -107,6 +106,9 @@ def _add_block(word: Any, block: Any) -> None:
     elif isinstance(block, ChartBlock):
         word.add_picture(io.BytesIO(to_png(block.chart)), width=Cm(16))
         word.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        # The title as text too, so Word's search and a screen reader find the chart.
+        caption = word.add_paragraph(block.chart.title, style="Caption")
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
     elif isinstance(block, Facts):
         for label, value in block.items:
             paragraph = word.add_paragraph()
@@ -127,11 +129,10 @@ def _add_block(word: Any, block: Any) -> None:
             parser.paragraph = word.add_paragraph()
             parser.paragraph.add_run(str(number)).font.superscript = True
             parser.paragraph.add_run(" ")
+            note = parser.paragraph
             parser.feed(html)
-            for paragraph in (parser.paragraph,):
-                if paragraph is not None:
-                    for run in paragraph.runs:
-                        run.font.size = Pt(9)
+            for run in note.runs:
+                run.font.size = Pt(9)
     elif isinstance(block, Picture):
         word.add_picture(io.BytesIO(block.data), width=Cm(14))
         word.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER

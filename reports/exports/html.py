@@ -204,10 +204,9 @@ def render_block(block: Any, *, chart_as_image: bool = False) -> SafeString:
         return format_html("<p>{}</p>", block.text)
     if isinstance(block, Footnotes):
         # The notes' HTML was sanitised by reports.markdown when the document was built.
-        items = "".join(
-            f'<li id="fn-{number}" value="{number}">{html}</li>' for number, html in block.items
-        )
-        return mark_safe(f'<ol class="footnotes">{items}</ol>')
+        items = "".join(f'<li id="fn-{number}">{html}</li>' for number, html in block.items)
+        first = block.items[0][0] if block.items else 1  # a section's notes are consecutive
+        return mark_safe(f'<ol class="footnotes" start="{first}">{items}</ol>')
     if isinstance(block, Picture):
         data = base64.b64encode(block.data).decode("ascii")
         return format_html(
