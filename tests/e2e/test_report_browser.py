@@ -129,3 +129,21 @@ def test_report_pages_and_dashboard_fit_the_screen(browser, live_server, setting
         page.goto(f"{live_server.url}{path}")
         page.screenshot(path=str(SHOTS / f"reports-{name}-{width}.png"), full_page=True)
         assert _fits(page), f"{name} overflows at {width}px"
+
+
+def test_insert_puts_a_draft_sentence_in_the_box_without_saving(browser, live_server, settings,
+                                                                demo):  # fmt: skip
+    from reports.models import Report, ReportSection
+
+    report = Report.objects.get(election__name__startswith="Repeat elections")
+    url = f"{live_server.url}/reports/{report.pk}/sections/violations/"
+    page = _sign_in(browser, live_server, settings, "analyst", 1280)
+    page.goto(url)
+    page.fill("#id_body", "My own words.")
+    sentence = page.inner_text("ol.drafts li:first-child .draft-text").strip()
+    page.click("ol.drafts li:first-child button")
+    value = page.input_value("#id_body")
+    assert value == f"My own words.\n\n{sentence}"
+    assert page.url == url  # no reload
+    page.wait_for_selector("#preview p:has-text('My own words.')")  # the live preview follows
+    assert ReportSection.objects.get(report=report, key="violations").body == ""  # not saved
