@@ -13,7 +13,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from observation.kernel.forms import DateInput
-from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
+from observation.models import (
+    Candidate,
+    ConcernTheme,
+    District,
+    Election,
+    Party,
+    PartyList,
+    PartyMeeting,
+)
 from observation.policies import visible_districts
 
 
@@ -71,9 +79,17 @@ class CandidateForm(ServiceForm):
 
 
 class PartyMeetingForm(ServiceForm):
+    themes = forms.MultipleChoiceField(
+        label=_("Themes of the concerns"),
+        choices=ConcernTheme.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick what the party itself raised; the report groups concerns by theme."),
+    )
+
     class Meta:
         model = PartyMeeting
-        fields = ["party", "district", "date", "attendees", "concerns"]
+        fields = ["party", "district", "date", "attendees", "concerns", "themes"]
         widgets = {
             "date": DateInput(),
             "attendees": forms.Textarea(attrs={"rows": 2}),

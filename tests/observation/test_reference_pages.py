@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from observation.kernel.roles import Role
 from observation.models import AuditEntry, Candidate, PartyMeeting
@@ -269,10 +270,33 @@ def test_observer_records_a_meeting_of_their_district(client, world):
         "/party-meetings/new/",
         {"party": make_party(name="Turan").pk, "district": world["bishkek"].pk,
          "date": "2021-06-02", "attendees": "Two party officials",
-         "concerns": "The party campaigns online only."},
+         "concerns": "The party campaigns online only.",
+         "themes": ["online_campaigning", "low_turnout"]},
     )  # fmt: skip
     assert response.status_code == 302
-    assert PartyMeeting.objects.get(party__name="Turan").recorded_by == lto
+    meeting = PartyMeeting.objects.get(party__name="Turan")
+    assert meeting.recorded_by == lto
+    assert meeting.themes == ["online_campaigning", "low_turnout"]
+
+
+def test_an_unknown_concern_theme_is_refused(client, world):
+    login(client, Role.LTO, [world["bishkek"]])
+    response = client.post(
+        "/party-meetings/new/",
+        {"party": make_party(name="Turan").pk, "district": world["bishkek"].pk,
+         "date": "2021-06-02", "concerns": "x", "themes": ["gossip"]},
+    )  # fmt: skip
+    assert "themes" in response.context["form"].errors
+    assert not PartyMeeting.objects.filter(party__name="Turan").exists()
+    api = APIClient()
+    api.force_login(make_user(Role.ANALYST))
+    bad = api.post(
+        "/api/v1/party-meetings/",
+        {"party": world["party"].pk, "district": world["osh"].pk, "date": "2021-06-03",
+         "concerns": "x", "themes": ["gossip"]},
+        format="json",
+    )  # fmt: skip
+    assert bad.status_code == 400 and "themes" in bad.json()
 
 
 def test_observer_cannot_record_a_meeting_in_another_district(client, world):
