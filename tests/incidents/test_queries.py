@@ -18,6 +18,21 @@ def at(day: int, hour: int = 12) -> dt.datetime:
     return timezone.make_aware(dt.datetime(2021, 6, day, hour))
 
 
+def test_by_default_only_confirmed_incidents_count(world):
+    submitted = file_incident(world, occurred_at=at(22))
+    for status in ("verified", "escalated", "closed", "in_review", "needs_info"):
+        incident = file_incident(world, occurred_at=at(22))
+        Incident.objects.filter(pk=incident.pk).update(status=status)
+    counts = violation_counts(world.election)
+    assert (counts["total"], counts["confirmed"], counts["under_review"]) == (3, 3, 3)
+    assert submitted not in counted_incidents(world.election)
+    assert violation_counts(world.election, include_under_review=True)["total"] == 6
+
+
+# The incidents filed below are still "submitted" (under review): the tests count them as
+# an analyst who includes reports under review would.
+
+
 def test_counts_by_kind_party_and_district(world):
     file_incident(world, occurred_at=at(22), party=world.emgek)
     file_incident(world, occurred_at=at(23))
@@ -26,7 +41,7 @@ def test_counts_by_kind_party_and_district(world):
         world, user="lto_osh", occurred_at=at(25), kind="campaign_rules",
         details={"type": "black_pr", "medium": "print"},
     )  # fmt: skip
-    counts = violation_counts(world.election)
+    counts = violation_counts(world.election, include_under_review=True)
     assert counts["total"] == 4
     assert counts["by_kind"] == {"admin_resource": 0, "vote_buying": 3, "campaign_rules": 1}
     assert counts["by_kind_and_party"]["vote_buying"] == {"Emgek": 1, "Nur": 1, "unknown": 1}
@@ -41,8 +56,8 @@ def test_rejected_and_duplicates_are_not_counted(world):
     duplicate = file_incident(world, occurred_at=at(22))
     Incident.objects.filter(pk=rejected.pk).update(status="rejected")
     Incident.objects.filter(pk=duplicate.pk).update(status="duplicate", duplicate_of=original)
-    assert list(counted_incidents(world.election)) == [original]
-    assert violation_counts(world.election)["total"] == 1
+    assert list(counted_incidents(world.election, include_under_review=True)) == [original]
+    assert violation_counts(world.election, include_under_review=True)["total"] == 1
 
 
 def test_period_bounds_are_whole_days_in_the_mission_time_zone(world):
@@ -50,8 +65,13 @@ def test_period_bounds_are_whole_days_in_the_mission_time_zone(world):
     file_incident(world, occurred_at=timezone.make_aware(dt.datetime(2021, 7, 4, 23, 59)))
     file_incident(world, occurred_at=timezone.make_aware(dt.datetime(2021, 7, 5, 0, 0)))
     file_incident(world, occurred_at=at(20, 23))
-    assert violation_counts(world.election)["total"] == 2
-    assert violation_counts(world.election, dt.date(2021, 6, 20), dt.date(2021, 7, 5))["total"] == 4
+    assert violation_counts(world.election, include_under_review=True)["total"] == 2
+    assert (
+        violation_counts(
+            world.election, dt.date(2021, 6, 20), dt.date(2021, 7, 5), include_under_review=True
+        )["total"]
+        == 4
+    )
 
 
 def test_other_elections_are_not_counted(world):
@@ -59,7 +79,7 @@ def test_other_elections_are_not_counted(world):
 
     other = make_district(make_election())
     file_incident(world, user="headoffice", district=other, occurred_at=at(22))
-    assert violation_counts(world.election)["total"] == 0
+    assert violation_counts(world.election, include_under_review=True)["total"] == 0
 
 
 def test_escalated_counts_incidents_with_a_live_escalation(world):
@@ -69,14 +89,14 @@ def test_escalated_counts_incidents_with_a_live_escalation(world):
         Escalation.objects.create(
             incident=incident, created_by=world.user("headoffice"), reason="x", status=status
         )
-    assert violation_counts(world.election)["escalated"] == 1
+    assert violation_counts(world.election, include_under_review=True)["escalated"] == 1
 
 
 def test_query_count_is_constant(world, django_assert_num_queries):
     file_incident(world, occurred_at=at(22))
     with django_assert_num_queries(1):
-        violation_counts(world.election)
+        violation_counts(world.election, include_under_review=True)
     for day in range(22, 30):
         file_incident(world, user="lto_osh", occurred_at=at(day), party=world.nur)
     with django_assert_num_queries(1):
-        assert violation_counts(world.election)["total"] == 9
+        assert violation_counts(world.election, include_under_review=True)["total"] == 9
