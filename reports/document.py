@@ -150,6 +150,7 @@ class Document:
     address: str = ""
     website: str = ""
     contact: str = ""
+    logo: Picture | None = None
 
     @property
     def contact_line(self) -> str:
@@ -217,7 +218,17 @@ def build_document(
             address=details.get("address", ""),
             website=details.get("website", ""),
             contact=details.get("contact", ""),
+            logo=_logo(report),
         )
+
+
+def _logo(report: Report) -> Picture | None:
+    publisher = report.publisher
+    if publisher is None or not publisher.logo:
+        return None
+    data = _read(publisher.logo)
+    content_type = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    return Picture(data, content_type, publisher.name)
 
 
 def _read(file: Any) -> bytes:

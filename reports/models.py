@@ -8,13 +8,25 @@ draft (a draft always recomputes); a published report keeps them in its snapshot
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from incidents.files import EvidenceFileError, detect_type
 from observation.models import Election
 from reports.sections import SECTION_CHOICES
+
+
+def validate_picture(file: object) -> None:
+    """A JPEG or PNG by its first bytes, as evidence is checked (docs/reports.md)."""
+    try:
+        content_type = detect_type(file)
+    except EvidenceFileError:
+        content_type = ""
+    if content_type not in ("image/jpeg", "image/png"):
+        raise ValidationError(_("Send a JPEG or PNG picture."))
 
 
 class Publisher(models.Model):
@@ -27,6 +39,14 @@ class Publisher(models.Model):
     website = models.URLField(_("web site"), blank=True)
     contact = models.CharField(
         _("contact"), max_length=300, blank=True, help_text=_("E-mail or phone for the press.")
+    )
+    logo = models.FileField(
+        _("logo"),
+        upload_to="publishers/",
+        max_length=200,
+        blank=True,
+        validators=[validate_picture],
+        help_text=_("A JPEG or PNG picture, printed on the cover."),
     )
 
     class Meta:

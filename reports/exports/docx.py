@@ -54,6 +54,8 @@ def render_docx(document: Document) -> bytes:
             issued = dt.date.fromisoformat(document.issued_on)
             properties.created = dt.datetime(issued.year, issued.month, issued.day)
 
+        if document.logo is not None:
+            word.add_picture(io.BytesIO(document.logo.data), height=Cm(2.5))
         word.add_heading(document.title, level=0)
         word.add_paragraph(document.election)
         word.add_paragraph(f"{_('Observation period')}: {document.period}")

@@ -71,10 +71,19 @@ def render_html(
             }
             for section in document.sections
         ]
+        logo = ""
+        if document.logo is not None:
+            logo = format_html(
+                '<img class="logo" src="data:{};base64,{}" alt="{}">',
+                document.logo.content_type,
+                base64.b64encode(document.logo.data).decode("ascii"),
+                document.logo.caption,
+            )
         return render_to_string(
             "reports/export/report.html",
             {
                 "document": document,
+                "logo": logo,
                 "sections": sections,
                 "stylesheet": stylesheet(),
                 "preview_bar": preview_bar,

@@ -201,3 +201,29 @@ def test_the_team_is_counted_from_the_observer_accounts():
     assert observers["total"] == 2
     assert observers["by_district"] == {"Osh": 2, "Tokmok": 1}
     assert observers["legal_experts"] == 1
+
+
+def test_the_publishers_logo_is_checked_and_printed_on_the_cover():
+    from django.core.files.base import ContentFile
+    from docx import Document as WordDocument
+
+    from reports.exports import render_export
+    from reports.models import Publisher
+
+    bad = Publisher(name="Bad logo")
+    bad.logo.save("logo.png", ContentFile(b"%PDF-1.4 not a picture"), save=False)
+    with pytest.raises(ValidationError) as refused:
+        bad.full_clean()
+    assert "logo" in refused.value.message_dict
+    publisher = Publisher(name="Common Cause Public Foundation", website="https://example.org/")
+    publisher.logo.save("logo.png", ContentFile(_png()), save=False)
+    publisher.full_clean()
+    publisher.save()
+    report = make_report(publisher=publisher, issued_on=dt.date(2021, 7, 5))
+    document = queries.report_document(queries.report_with_parts().get(pk=report.pk))
+    html = render_export(document, "html").decode()
+    cover = html[html.index('<header class="cover">') : html.index("</header>")]
+    assert 'class="logo" src="data:image/png;base64,' in cover
+    assert "Common Cause Public Foundation" in cover and "July 2021" in cover
+    word = WordDocument(io.BytesIO(render_export(document, "docx")))
+    assert len(word.inline_shapes) >= 1
