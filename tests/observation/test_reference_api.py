@@ -34,7 +34,7 @@ FIELDS = {
         "id", "party_list", "full_name", "gender", "position", "status", "denial_reason",
         "is_demo",
     },
-    "party-meetings": {"id", "party", "district", "date", "attendees", "concerns"},
+    "party-meetings": {"id", "party", "district", "date", "attendees", "concerns", "themes"},
 }  # fmt: skip
 REFERENCE_WRITERS = {Role.ANALYST, Role.ADMIN}
 MEETING_WRITERS = {Role.LTO, Role.COORDINATOR, Role.HEAD_OFFICE, Role.ANALYST, Role.ADMIN}
