@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('observation', '0002_reference_data_rules'),
+        ('observation', '0003_audit_trail_append_only'),
     ]
 
     operations = [
