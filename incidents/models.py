@@ -12,9 +12,11 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -244,6 +246,22 @@ class Incident(models.Model):
             # the triage queue's default order (newest received first, ref as tiebreak):
             # without it a page of 100,000 incidents sorts them all
             models.Index(fields=["-reported_at", "-ref"], name="incident_received"),
+            # the incidents API's default order (GET /api/v1/incidents/, newest happened
+            # first, ref as tiebreak; also the triage sort "-occurred_at"): without it a
+            # page joins and counts evidence for every row before keeping 50
+            models.Index(fields=["-occurred_at", "ref"], name="incident_occurred"),
+            # text search (queries.search_incidents: triage page and API ``q``, incidents
+            # API ``search``) is ``UPPER(col) LIKE UPPER('%text%')`` on these three
+            # columns; a trigram index on each one's upper case serves it on PostgreSQL
+            # (migration 0002 creates them there only; SQLite scans, docs/incidents.md)
+            GinIndex(OpClass(Upper("ref"), name="gin_trgm_ops"), name="incident_ref_trgm"),
+            GinIndex(
+                OpClass(Upper("location"), name="gin_trgm_ops"), name="incident_location_trgm"
+            ),
+            GinIndex(
+                OpClass(Upper("description"), name="gin_trgm_ops"),
+                name="incident_description_trgm",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,8 +41,11 @@ from incidents.models import (
 )
 from incidents.policies import filing_districts, visible_incidents
 from observation.kernel.roles import Role
+from observation.kernel.search import contains_text
 from observation.models import District, Election, Party, PartyList
 
+SEARCH_FIELDS = ["ref", "location", "description"]
+"""What a text search looks in (triage page and API, incidents API ``?search=``)."""
 NOT_COUNTED = (Incident.Status.REJECTED, Incident.Status.DUPLICATE)
 # What head office has confirmed (docs/reports.md#violations): a report and the dashboard
 # count these by default; the others still in triage are stated apart as "under review".
@@ -562,19 +565,46 @@ def _filtered(user: Any, filters: QueueFilters, *, with_status: bool) -> QuerySe
             occurred_at__lt=_day_start(f.occurred_to + dt.timedelta(days=1))
         )
     if f.text:
-        text = f.text.strip()
-        incidents = incidents.filter(
-            Q(ref__icontains=text) | Q(location__icontains=text) | Q(description__icontains=text)
-        )
+        incidents = search_incidents(incidents, f.text)
     return incidents
 
 
-def triage_queue(user: Any, filters: QueueFilters) -> QuerySet:
+def search_incidents(incidents: QuerySet[Incident], text: str) -> QuerySet[Incident]:
+    """The incidents whose reference, place or description contains ``text``, in any
+    case and script (``observation.kernel.search``). On PostgreSQL each of the three is
+    served by a trigram index on its upper case (``Incident.Meta.indexes``)."""
+    return contains_text(incidents, SEARCH_FIELDS, text)
+
+
+def triage_queue(user: Any, filters: QueueFilters) -> QuerySet | list[Any]:
     """The ids of the incidents matching ``filters``, in the chosen order. A page of
     them is cheap to find at any size (no joins, narrow rows); ``queue_rows`` then loads
-    what the page shows, for those ids only."""
+    what the page shows, for those ids only. With a text search the ids come as a list,
+    read in one query, so that counting and paging do not run the search again."""
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
-    return _filtered(user, filters, with_status=True).order_by(*order).values_list("pk", flat=True)
+    ids = _filtered(user, filters, with_status=True).order_by(*order).values_list("pk", flat=True)
+    return list(ids) if filters.text.strip() else ids
+
+
+def queue_with_counts(user: Any, filters: QueueFilters) -> tuple[QuerySet | list[Any], dict]:
+    """``(ids, counts)``: the queue's ids in order (``triage_queue``) and how many
+    incidents each status has under the other filters (``status_counts``). Two queries;
+    ONE with a text search: the matches' ids and statuses, counted and filtered here, so
+    the search runs once per page."""
+    if not filters.text.strip():
+        return triage_queue(user, filters), status_counts(user, filters)
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    matches = (
+        _filtered(user, filters, with_status=False).order_by(*order).values_list("pk", "status")
+    )
+    counts = dict.fromkeys(Incident.Status.values, 0)
+    ids = []
+    chosen = set(filters.statuses)
+    for pk, status in matches:
+        counts[status] += 1
+        if not chosen or status in chosen:
+            ids.append(pk)
+    return ids, counts
 
 
 def queue_rows(ids: list[Any]) -> list[Incident]:

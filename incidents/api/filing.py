@@ -9,7 +9,12 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -48,7 +53,16 @@ set_override(TokenAuthentication, "suppress_collision_warning", True)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Incidents you may see, filterable"),
+    list=extend_schema(
+        summary="Incidents you may see, filterable",
+        parameters=[
+            OpenApiParameter(
+                "search",
+                str,
+                description="Text in the reference, place or description, in any case.",
+            )
+        ],
+    ),
     retrieve=extend_schema(summary="One incident"),
 )
 class IncidentViewSet(
@@ -78,7 +92,12 @@ class IncidentViewSet(
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 
     def get_queryset(self):
-        return queries.incidents_for(self.request.user)
+        incidents = queries.incidents_for(self.request.user)
+        if self.action == "list":
+            incidents = queries.search_incidents(
+                incidents, self.request.query_params.get("search", "")[:200]
+            )
+        return incidents
 
     @extend_schema(
         summary="File an incident (idempotent)",

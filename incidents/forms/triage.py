@@ -16,7 +16,7 @@ from commissions.models import Complaint
 from incidents import policies, queries
 from incidents.models import Comment, Incident
 from incidents.services import lifecycle, records
-from observation.kernel.forms import DateInput
+from observation.kernel.forms import DateInput, QuickSelect
 from observation.models import District, Election, Party
 
 
@@ -73,21 +73,27 @@ class TriageFilterForm(forms.Form):
         Election.objects.order_by("-election_day", "name"),
         label=_("Election"),
         required=False,
+        widget=QuickSelect,
         empty_label=_("Any"),
     )
     district = forms.ModelChoiceField(
         District.objects.order_by("name", "code"),
         label=_("District"),
         required=False,
+        widget=QuickSelect,
         empty_label=_("Any"),
     )
     kind = forms.ChoiceField(
-        label=_("Form"), required=False, choices=_with_any(Incident.Kind.choices)
+        label=_("Form"),
+        required=False,
+        choices=_with_any(Incident.Kind.choices),
+        widget=QuickSelect,
     )
     party = ModelOrCodeField(
         Party.objects.order_by("name"),
         label=_("Party"),
         required=False,
+        widget=QuickSelect,
         empty_label=_("Any"),
         extra_choices=[(queries.UNKNOWN_PARTY, _("Unknown party"))],
     )
@@ -101,17 +107,22 @@ class TriageFilterForm(forms.Form):
         queries.assignable_users(),
         label=_("Assigned to"),
         required=False,
+        widget=QuickSelect,
         empty_label=_("Anyone"),
         extra_choices=[(queries.ME, _("Me")), (queries.NOBODY, _("Nobody"))],
     )
     severity = forms.ChoiceField(
-        label=_("Severity"), required=False, choices=_with_any(Incident.Severity.choices)
+        label=_("Severity"),
+        required=False,
+        choices=_with_any(Incident.Severity.choices),
+        widget=QuickSelect,
     )
     occurred_from = forms.DateField(label=_("Happened from"), required=False, widget=DateInput())
     occurred_to = forms.DateField(label=_("Happened until"), required=False, widget=DateInput())
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
+        widget=QuickSelect,
         choices=[
             ("-reported_at", _("Newest received first")),
             ("reported_at", _("Oldest received first")),

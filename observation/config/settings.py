@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # PostgreSQL index expressions (the incidents trigram indexes); harmless on SQLite
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -67,6 +69,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers compressed (docs/operations.md#compression). Below WhiteNoise,
+    # which answers static files itself with their pre-compressed copies; above every
+    # middleware that reads or changes the body. BREACH: Django's GZip pads each
+    # response at random and the CSRF token in pages is masked per request.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

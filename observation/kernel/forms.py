@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 
 class DateInput(forms.DateInput):
@@ -27,6 +29,34 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class QuickSelect(forms.Select):
+    """A select whose options are written in Python rather than by one template each
+    (Django's default): the triage filters list every district, party and person, and
+    hundreds of option templates were most of that page's time (docs/benchmarks.md)."""
+
+    template_name = "forms/quick_select.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        parts = []
+        for group_name, options, _index in context["widget"]["optgroups"]:
+            if group_name:
+                parts.append(format_html('<optgroup label="{}">', group_name))
+            parts.extend(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    "" if option["value"] is None else str(option["value"]),
+                    mark_safe(" selected") if option["selected"] else "",
+                    option["label"],
+                )
+                for option in options
+            )
+            if group_name:
+                parts.append(mark_safe("</optgroup>"))
+        context["widget"]["options_html"] = mark_safe("".join(parts))
+        return context
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError, *, prefix: str = "") -> None:
