@@ -47,8 +47,10 @@ What it does, in one run:
    The budget compares like with like: filing-token against bare-token, filing-session
    against bare-session. Against the unauthenticated ``bare`` view it is printed too.
 5. Checks the database: one incident, one ``created`` event and one audit entry per 201,
-   refs distinct and numbered 1..n; one bare row per bare 201. Then stops the server and
-   drops the database and the temporary folder, also on Ctrl-C or an error.
+   refs distinct and numbered 1..n; one bare row per bare 201. Its last line is one JSON
+   object, ``{"token_ratio": x, "session_ratio": y}`` (the budget's two ratios). Then
+   stops the server and drops the database and the temporary folder, also on Ctrl-C or
+   an error.
 
 ``--profile`` runs no server: it calls the WSGI application in-process, prints the SQL of
 one request of each side, times each side in one thread (``--profile-requests`` per side,
@@ -687,6 +689,12 @@ def main() -> int:
         connections.close_all()
         verdict = "; ".join(problems) if problems else "every 201 is stored once"
         print(f"database check: {verdict}")
+        results = run["results"]
+        ratios = {
+            "token_ratio": results["filing-token"].rate / results["bare-token"].rate,
+            "session_ratio": results["filing-session"].rate / results["bare-session"].rate,
+        }
+        print(json.dumps({name: round(value, 3) for name, value in ratios.items()}))
         return 1 if problems else 0
     finally:
         if server is not None:

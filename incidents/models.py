@@ -253,7 +253,7 @@ class Incident(models.Model):
             # text search (queries.search_incidents: triage page and API ``q``, incidents
             # API ``search``) is ``UPPER(col) LIKE UPPER('%text%')`` on these three
             # columns; a trigram index on each one's upper case serves it on PostgreSQL
-            # (migration 0002 creates them there only; SQLite scans, docs/incidents.md)
+            # (migration 0004 creates them there only; SQLite scans, docs/incidents.md)
             GinIndex(OpClass(Upper("ref"), name="gin_trgm_ops"), name="incident_ref_trgm"),
             GinIndex(
                 OpClass(Upper("location"), name="gin_trgm_ops"), name="incident_location_trgm"

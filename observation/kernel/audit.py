@@ -25,7 +25,21 @@ def audit_log(
 ) -> AuditEntry:
     """Record that ``actor`` did ``action`` to ``target``; called inside the service's
     transaction so the entry and the change commit or roll back together."""
-    return AuditEntry.objects.create(
+    entry = audit_entry(actor=actor, action=action, target=target, data=data)
+    entry.save(force_insert=True)
+    return entry
+
+
+def audit_entry(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    target: models.Model,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """The entry ``audit_log`` saves, unsaved: for a service that writes it in the same
+    statement as the change (incident filing on PostgreSQL)."""
+    return AuditEntry(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         content_type=ContentType.objects.get_for_model(target, for_concrete_model=False),

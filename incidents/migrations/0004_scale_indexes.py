@@ -37,7 +37,7 @@ def _trigram(column: str) -> PostgresOnlyAddIndex:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0001_initial"),
+        ("incidents", "0003_incident_complaints"),
     ]
 
     operations = [

@@ -1,0 +1,279 @@
+"""Benchmark: every list, queue, search, dashboard and detail page, and the API's lists, at
+a small and a large number of incidents in one run (docs/benchmarks.md#triage).
+
+    .venv/bin/python bench/triage_bench.py                       # throwaway SQLite file
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python bench/triage_bench.py                   # throwaway PostgreSQL database
+    .venv/bin/python bench/triage_bench.py --small 1000 --large 20000 --requests 30
+
+Budget: "every page and API list answers at 100,000 incidents with a p95 at most 1.5×
+its p95 at 1,000 incidents, in the same run, and under 150 ms on a quiet machine."
+
+What it does, in one run:
+
+1. Makes a throwaway database as ``bench/filing_bench.py`` does (a SQLite file, or a new
+   ``baikoo_bench_<pid>`` database on the PostgreSQL server of DATABASE_URL), migrates it
+   and fills it with ``manage.py generate_scale_data --incidents SMALL`` (national-scale
+   reference data, the demo sign-ins).
+2. Starts gunicorn (``--workers`` sync workers, DEBUG off, the project's settings) as
+   ``filing_bench.py`` does, signs in each role once (a session per role, a token for the
+   API) and requests every target ``--requests`` times from one client thread, targets
+   interleaved in rounds, after a warm-up; p50 and p95 per target.
+3. Grows the same database to ``--large`` incidents with the same command (the server
+   keeps running; ANALYZE after the load, as autovacuum would), and measures again.
+4. Prints a table (p50/p95 at both sizes, growth = p95 large / p95 small) and, as its
+   last line, one JSON object ``{"worst_growth": x, "worst_p95_ms": y, "worst": "..."}``
+   (the target with the largest growth and the largest p95 at the large size).
+5. Stops the server and drops the database, also on Ctrl-C, a ``kill`` or an error.
+
+A search's cost follows the number of matches: the targets search for one reference and
+for a name (few matches at any size); ``search, common word`` matches one incident in
+about fifteen, so it grows with the data by nature and is printed apart from the budget.
+Benchmarks print; no test asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.filing_bench import Server, ThrowawayDatabase, _setup_django  # noqa: E402
+
+COMMON_WORD = "search, common word"
+"""A target outside the budget (its matches grow with the data)."""
+
+
+@dataclass
+class Target:
+    name: str
+    role: str  # a demo sign-in; "token" for the API with headoffice's token
+    path: str
+
+
+def _targets(sample: dict[str, str]) -> list[Target]:
+    """What point 1 of the budget names, for the roles that see it."""
+    s = sample
+    return [
+        Target("home, head office", "headoffice", "/"),
+        Target("triage, default", "headoffice", "/triage/"),
+        Target("triage, status filter", "headoffice", "/triage/?status=submitted"),
+        Target("triage, district+sort", "headoffice",
+               f"/triage/?district={s['district']}&sort=-occurred_at"),
+        Target("triage, search ref", "headoffice", f"/triage/?q={s['ref']}"),
+        Target("triage, search name", "headoffice", f"/triage/?q={s['name']}"),
+        Target(COMMON_WORD, "headoffice", "/triage/?q=%D1%80%D1%8B%D0%BD%D0%BE%D0%BA"),
+        Target("triage, incident page", "headoffice", f"/triage/incidents/{s['incident']}/"),
+        Target("alerts", "headoffice", "/triage/alerts/"),
+        Target("dashboard, analyst", "analyst", "/dashboard/"),
+        Target("home, analyst", "analyst", "/"),
+        Target("home, legal", "legal", "/"),
+        Target("home, coordinator", "coordinator-bishkek", "/"),
+        Target("my reports, LTO", "lto-bishkek-1", "/incidents/mine/"),
+        Target("incident, LTO", "lto-bishkek-1", f"/incidents/{s['own']}/"),
+        Target("LTO form page", "lto-bishkek-1", "/incidents/new/vote_buying/"),
+        Target("API incidents p50", "token", "/api/v1/incidents/?page_size=50"),
+        Target("API incidents search", "token", f"/api/v1/incidents/?search={s['ref']}"),
+        Target("API incidents filter", "token", "/api/v1/incidents/?status=verified&page_size=50"),
+        Target("API incident detail", "token", f"/api/v1/incidents/{s['incident']}/"),
+        Target("API triage-queue", "token", "/api/v1/triage-queue/"),
+        Target("API triage-queue q", "token", f"/api/v1/triage-queue/?q={s['ref']}"),
+        Target("API escalations", "token", "/api/v1/escalations/"),
+        Target("API commissions", "token", "/api/v1/commissions/?page_size=50"),
+    ]  # fmt: skip
+
+
+def _generate(count: int) -> float:
+    from django.core.management import call_command
+    from django.db import connection
+
+    started = time.perf_counter()
+    call_command("generate_scale_data", "--incidents", str(count), verbosity=0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return time.perf_counter() - started
+
+
+def _credentials() -> dict[str, dict[str, str]]:
+    """A session cookie per role, and headoffice's API token."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    headers: dict[str, dict[str, str]] = {}
+    User = get_user_model()
+    for username in ["headoffice", "analyst", "legal", "coordinator-bishkek", "lto-bishkek-1"]:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        headers[username] = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"}
+    token, _ = Token.objects.get_or_create(user=User.objects.get(username="headoffice"))
+    headers["token"] = {"Authorization": f"Token {token.key}", "Accept": "application/json"}
+    return headers
+
+
+def _sample() -> dict[str, str]:
+    """Ids and words the targets ask for, taken from the data at the small size and kept
+    for the large one (the same requests at both sizes)."""
+    from urllib.parse import quote
+
+    from incidents.models import Incident
+    from observation.models import Candidate, District
+
+    lto_own = Incident.objects.filter(reported_by__username="lto-bishkek-1").order_by("ref")
+    incident = Incident.objects.order_by("ref").first()
+    own = lto_own.first() or incident
+    name = Candidate.objects.order_by("pk").values_list("full_name", flat=True).first() or "x"
+    return {
+        "incident": str(incident.pk),
+        "own": str(own.pk),
+        "ref": incident.ref,
+        "name": quote(name.split()[0]),
+        "district": str(District.objects.order_by("pk").values_list("pk", flat=True).first()),
+    }
+
+
+def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, int]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers={"Accept-Encoding": "gzip", **headers})
+        response = connection.getresponse()
+        return response.status, len(response.read())
+    finally:
+        connection.close()
+
+
+def _measure(
+    port: int, targets: list[Target], headers: dict[str, dict[str, str]], requests: int,
+    warmup: int,
+) -> dict[str, dict[str, float]]:  # fmt: skip
+    """Each target ``requests`` times, targets interleaved round by round (so a change of
+    load on the machine hits them alike)."""
+    times: dict[str, list[float]] = {t.name: [] for t in targets}
+    sizes: dict[str, int] = {}
+    problems: dict[str, int] = {}
+    for _ in range(warmup):
+        for t in targets:
+            _get(port, t.path, headers[t.role])
+    for _ in range(requests):
+        for t in targets:
+            started = time.perf_counter()
+            status, size = _get(port, t.path, headers[t.role])
+            times[t.name].append(time.perf_counter() - started)
+            sizes[t.name] = size
+            if status != 200:
+                problems[t.name] = status
+    result = {}
+    for name, values in times.items():
+        ordered = sorted(values)
+
+        def pick(p: float, ordered: list[float] = ordered) -> float:
+            return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+
+        result[name] = {"p50": pick(50), "p95": pick(95), "bytes": sizes.get(name, 0),
+                        "status": problems.get(name, 200)}  # fmt: skip
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", type=int, default=1000, help="incidents first (1000)")
+    parser.add_argument("--large", type=int, default=100_000, help="then (100000)")
+    parser.add_argument("--requests", type=int, default=40, help="per target and size (40)")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up rounds (3)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (3)")
+    args = parser.parse_args()
+    if not 0 < args.small < args.large or args.requests < 1:
+        parser.error("need 0 < --small < --large and --requests >= 1")
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    workdir = Path(tempfile.mkdtemp(prefix="baikoo-triage-bench-"))
+    db = ThrowawayDatabase(os.environ.get("DATABASE_URL", ""), workdir)
+    server: Server | None = None
+    try:
+        db.create()
+        _setup_django(db, workdir)
+        from django.core.management import call_command
+        from django.db import connections
+
+        started = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        seconds = _generate(args.small)
+        print(f"{db.engine}: migrated and {args.small} incidents generated in "
+              f"{time.perf_counter() - started:.1f} s ({seconds:.1f} s for the data)")  # fmt: skip
+        headers = _credentials()
+        targets = _targets(_sample())
+        connections.close_all()
+        server = Server(args.workers, workdir)
+        server.wait_ready()
+        load = [os.getloadavg()[0]]
+        small = _measure(server.port, targets, headers, args.requests, args.warmup)
+        seconds = _generate(args.large)
+        connections.close_all()
+        print(f"grown to {args.large} incidents in {seconds:.1f} s")
+        load.append(os.getloadavg()[0])
+        large = _measure(server.port, targets, headers, args.requests, args.warmup)
+        load.append(os.getloadavg()[0])
+        server.stop()
+        return report(args, db, targets, small, large, load)
+    finally:
+        if server is not None:
+            server.stop()
+        if "django" in sys.modules and db.created:
+            from django.db import connections
+
+            connections.close_all()
+        db.drop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def report(args, db, targets, small, large, load) -> int:
+    print(f"\ntriage bench: {db.engine}, gunicorn {args.workers} sync worker(s), one client "
+          f"thread, {args.requests} requests per target and size; load average "
+          f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (start, grown, end) on "
+          f"{os.cpu_count()} CPUs")  # fmt: skip
+    s, la = f"{args.small:,}", f"{args.large:,}"
+    print(f"{'target':<26}{s + ' p50':>12}{'p95':>8}{la + ' p50':>14}{'p95':>8}"
+          f"{'growth':>8}{'KB':>7}  status")  # fmt: skip
+    worst = ("", 0.0)
+    slowest = ("", 0.0)
+    failed = []
+    for t in targets:
+        a, b = small[t.name], large[t.name]
+        growth = b["p95"] / a["p95"] if a["p95"] else 0.0
+        status = "ok" if a["status"] == b["status"] == 200 else f"{a['status']}/{b['status']}"
+        if status != "ok":
+            failed.append(t.name)
+        mark = "  (outside the budget)" if t.name == COMMON_WORD else ""
+        print(f"{t.name:<26}{a['p50']:>12.1f}{a['p95']:>8.1f}{b['p50']:>14.1f}{b['p95']:>8.1f}"
+              f"{growth:>7.2f}×{b['bytes'] / 1024:>7.1f}  {status}{mark}")  # fmt: skip
+        if t.name == COMMON_WORD:
+            continue
+        if growth > worst[1]:
+            worst = (t.name, growth)
+        if b["p95"] > slowest[1]:
+            slowest = (t.name, b["p95"])
+    if failed:
+        print(f"not 200: {', '.join(failed)}")
+    print(f"worst growth: {worst[0]} {worst[1]:.2f}× (budget ≤ 1.5×); largest p95 at "
+          f"{la}: {slowest[0]} {slowest[1]:.0f} ms (budget < 150 ms, quiet machine)")  # fmt: skip
+    print(json.dumps({"worst_growth": round(worst[1], 2), "worst_p95_ms": round(slowest[1], 1),
+                      "worst": worst[0]}, ensure_ascii=False))  # fmt: skip
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
