@@ -151,7 +151,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username or address before the password is checked.
     "observation.security.ThrottledSignIn",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the observer profile together with the user.
+    "observation.kernel.backends.ProfileModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

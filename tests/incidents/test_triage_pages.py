@@ -158,11 +158,11 @@ def test_the_queue_query_count_does_not_grow(world, client, django_assert_num_qu
                 actor=world.user("headoffice"), incident=incident, assignee=world.user("legal")
             )
     client.force_login(world.user("headoffice"))
-    # session, user, profile; the filter form's elections, districts, parties, people; the
+    # session, user with profile; the filter form's elections, districts, parties, people; the
     # counts per status (which give the page count too), the page's ids, its rows, their
     # escalations; the open alerts; the RRCG channel's last attempts and waiting escalations;
     # the bulk form's people
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(QUEUE, {"sort": "-severity"})
     assert response.status_code == 200
 
@@ -261,11 +261,11 @@ def test_the_incident_page_query_count_does_not_grow(
             assignee=world.user("legal" if i % 2 else "headoffice"),
         )
     client.force_login(world.user("headoffice"))
-    # session, user, profile; the incident and its evidence, events, comments,
+    # session, user with profile; the incident and its evidence, events, comments,
     # escalations (and attempts), duplicates; the assignable people; the nav's alerts; the
     # RRCG channel's last attempts and waiting escalations; the linked complaints and the
     # election's complaints to choose from
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert client.get(incident_url(incident)).status_code == 200
 
 
