@@ -62,3 +62,4 @@ lock:
 bench: install
 	$(BIN)/python bench/filing_bench.py --requests 500 --rounds 5
 	$(BIN)/python bench/report_bench.py --scale 0.1 --repeat 1
+	$(BIN)/python bench/triage_bench.py --small 200 --large 1000 --requests 5 --warmup 1
