@@ -11,7 +11,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
 from incidents.models import Evidence
-from observation.kernel.access import Access, role_of
+from observation.kernel.access import Access, explain, role_names, role_of
 from observation.kernel.roles import ALL_ROLES, FIELD_ROLES, Role
 from observation.models import District
 from observation.policies import OBSERVER_IDENTITY_HIDDEN_FROM, can_identify_observers
@@ -30,6 +30,7 @@ INCIDENTS = Access(read=ALL_ROLES, write=FILERS)
 """The API's coarse gate; the object-level checks below narrow it."""
 
 
+@explain(lambda: _("Only these roles file incidents: %(roles)s.") % {"roles": role_names(FILERS)})
 def can_file(user: Any) -> bool:
     return role_of(user) in FILERS
 
@@ -188,6 +189,12 @@ def can_escalate(user: Any) -> bool:
     return ESCALATIONS.can_write(user)
 
 
+@explain(
+    lambda: (
+        _("Only these roles can open the triage queue: %(roles)s.")
+        % {"roles": role_names(TRIAGE.read)}
+    )
+)
 def can_read_triage(user: Any) -> bool:
     return TRIAGE.can_read(user)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.conf import settings
@@ -88,6 +89,9 @@ class IncidentForm(forms.Form):
     mark_optional = True
 
     id = forms.UUIDField(widget=forms.HiddenInput)
+    tz = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    """The phone's time zone (IANA name, set by offline.js): ``occurred_at`` is read in it.
+    Empty without JavaScript: then it is Baikoo's ``TIME_ZONE``, as the form says."""
     district = forms.ModelChoiceField(
         queryset=District.objects.none(), label=_("District"), empty_label=None
     )
@@ -174,6 +178,28 @@ class IncidentForm(forms.Form):
             self.fields["pec"].queryset = Commission.objects.filter(
                 district=self.district, level=Commission.Level.PEC
             ).order_by("name")
+
+    @property
+    def time_zone_name(self) -> str:
+        return timezone.get_current_timezone_name()
+
+    def clean_tz(self) -> ZoneInfo | None:
+        name = (self.cleaned_data.get("tz") or "").strip()
+        if not name:
+            return None
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            return None  # an unknown zone: read the time as Baikoo's, as without JavaScript
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        zone = data.get("tz")
+        occurred_at = data.get("occurred_at")
+        if zone is not None and occurred_at is not None:
+            # The field read the typed wall-clock time in Baikoo's zone; read it in the phone's.
+            data["occurred_at"] = timezone.make_aware(timezone.make_naive(occurred_at), zone)
+        return data
 
     def _chosen_district(self) -> District | None:
         """The district whose parties and PECs the form offers: the one posted, else the

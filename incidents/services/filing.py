@@ -25,6 +25,7 @@ from django.db.models.fields.files import FieldFile
 from django.db.models.sql import InsertQuery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from commissions.models import Commission
@@ -139,6 +140,15 @@ def _next_number(district_id: int) -> int:
 
 
 FITS = ("pec_fits", "party_fits", "candidate_fits")
+WINDOW = ("election__observation_start", "election__observation_end", "election__election_day")
+
+
+def _date_window(facts: dict[str, Any]) -> tuple[dt.date, dt.date]:
+    """The days an incident of this election may be dated: its observation period (and
+    election day) widened by ``INCIDENT_DATE_MARGIN_DAYS`` on each side."""
+    margin = dt.timedelta(days=settings.INCIDENT_DATE_MARGIN_DAYS)
+    days = [facts[name] for name in WINDOW]
+    return min(days) - margin, max(days) + margin
 
 
 def _filing_facts(
@@ -183,7 +193,7 @@ def _filing_facts(
     return (
         District.objects.filter(pk=district_id)
         .annotate(**facts)
-        .values("code", "election_id", *facts)
+        .values("code", "election_id", *WINDOW, *facts)
         .order_by()  # not District's default ordering: that joins the election
         .first()
     )
@@ -313,6 +323,14 @@ def incident_file(
         errors["district"] = _("You can only report incidents in the districts you cover.")
     if occurred_at > timezone.now() + CLOCK_SKEW:
         errors["occurred_at"] = _("This time is in the future. Check the date and time.")
+    else:
+        first, last = _date_window(facts)
+        day = timezone.localdate(occurred_at)
+        if not first <= day <= last:
+            errors["occurred_at"] = _(
+                "This date is outside the election's observation period: incidents of this "
+                "election can be dated from %(first)s to %(last)s. Check the date."
+            ) % {"first": date_format(first), "last": date_format(last)}
     if (latitude is None) != (longitude is None):
         errors["latitude" if latitude is None else "longitude"] = _(
             "Give both latitude and longitude, or neither."

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from functools import wraps
 from typing import Any
 
@@ -81,10 +82,21 @@ def choose_form(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _draft_id(request: HttpRequest) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.GET.get("draft", ""))
+    except ValueError:
+        return None
+
+
+@never_cache
 @require(policies.can_file)
 def file_incident(request: HttpRequest, kind: str) -> HttpResponse:
-    """Fill in and send one form. The form carries its ``id`` from the moment it is shown,
-    so a double tap or a resend after a timeout files one incident."""
+    """Fill in and send one form. The form's id is in its address (``?draft=<id>``) from
+    the moment it is shown, so a double tap, a reload, Back after sending or a restored
+    tab all carry the same id and file one incident; once that id is filed, the address
+    shows "sent" instead of the form (docs/incidents.md, "Filed once"). The page is never
+    cached, so Back asks the server again."""
     if kind not in incident_details.FIELDS:
         raise Http404
     if request.method == "POST" and "refresh" in request.POST:
@@ -114,8 +126,19 @@ def file_incident(request: HttpRequest, kind: str) -> HttpResponse:
                 else:
                     messages.info(request, _("This report had already been received."))
                 return redirect("incidents:detail", pk=incident.pk)
-    else:
-        form = IncidentForm(initial={"id": new_incident_id()}, kind=kind, user=request.user)
+        return render(request, "incidents/form.html", _form_context(request, form, kind))
+    draft = _draft_id(request)
+    if draft is None:
+        return redirect(f"{request.path}?draft={new_incident_id()}")
+    filed = Incident.objects.filter(pk=draft).first()
+    if filed is not None:
+        visible = queries.incidents_for(request.user).filter(pk=draft).exists()
+        return render(
+            request,
+            "incidents/sent.html",
+            {"kind": kind, "intro": KIND_INTROS[kind], "incident": filed if visible else None},
+        )
+    form = IncidentForm(initial={"id": draft}, kind=kind, user=request.user)
     return render(request, "incidents/form.html", _form_context(request, form, kind))
 
 

@@ -91,9 +91,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "observation.kernel.storage.StorageUnavailableMiddleware",
     "observation.kernel.api.ApiErrorMiddleware",
+    "observation.kernel.middleware.SignedOutMiddleware",
     # Last: turns a sign-in refused for too many failures into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
+CSRF_FAILURE_VIEW = "observation.kernel.errors.csrf_failure"
 
 ROOT_URLCONF = "observation.config.urls"
 WSGI_APPLICATION = "observation.config.wsgi.application"
@@ -372,6 +374,9 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", 50_000, minimum=1)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", 20, minimum=1)
 EVIDENCE_MAX_PIXELS = env.int("EVIDENCE_MAX_PIXELS", 50_000_000, minimum=1)
+# An incident dated more than this many days before its election's observation period or
+# after its end (or election day) is refused as a mistake in the date (docs/incidents.md).
+INCIDENT_DATE_MARGIN_DAYS = env.int("INCIDENT_DATE_MARGIN_DAYS", 30, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EVIDENCE_THUMBNAIL_PX = 480
 """Longest side of an evidence preview, scaled on the server (docs/incidents.md)."""

@@ -45,3 +45,6 @@ urlpatterns += [path("", include(f"{app}.urls")) for app in APPS if app != "obse
 
 # The API answers a bad request (a body over DATA_UPLOAD_MAX_MEMORY_SIZE…) in JSON.
 handler400 = "observation.kernel.api.bad_request"
+handler403 = "observation.kernel.errors.permission_denied"
+handler404 = "observation.kernel.errors.page_not_found"
+handler500 = "observation.kernel.errors.server_error"

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from observation.kernel.roles import Role
@@ -71,15 +72,44 @@ class HasRole(BasePermission):
         return role_of(request.user) is not None
 
 
+def role_names(roles: Iterable[Role]) -> str:
+    return ", ".join(str(role.label) for role in Role if role in roles)
+
+
+def explain(message: Callable[[], str]) -> Callable:
+    """Give a policy function the sentence a refused person reads (on the 403 page):
+    ``@explain(lambda: _("Only … can open the triage queue."))``; called at refusal time,
+    so it is translated into the reader's language."""
+
+    def mark(check: Callable) -> Callable:
+        check.denied_message = message
+        return check
+
+    return mark
+
+
+def refusal(check: Callable[[Any], bool]) -> str:
+    """Why ``check`` refuses: the policy's own sentence, else, for an ``Access`` rule, the
+    roles it admits (docs/roles.md)."""
+    message = getattr(check, "denied_message", None)
+    if message is not None:
+        return str(message())
+    access = getattr(check, "__self__", None)
+    if isinstance(access, Access):
+        roles = access.read if check.__name__ == "can_read" else access.write
+        return _("This page is for these roles only: %(roles)s.") % {"roles": role_names(roles)}
+    return _("Your role in the mission does not give access to this page.")
+
+
 def require(check: Callable[[Any], bool]) -> Callable:
-    """Page decorator: sign-in first, then ``check(user)`` or 403."""
+    """Page decorator: sign-in first, then ``check(user)`` or 403 saying why."""
 
     def decorator(view: Callable) -> Callable:
         @login_required
         @wraps(view)
         def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
             if not check(request.user):
-                raise PermissionDenied
+                raise PermissionDenied(refusal(check))
             return view(request, *args, **kwargs)
 
         return wrapped

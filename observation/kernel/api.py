@@ -8,12 +8,13 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from observation.kernel import errors
 
 MAX_TEXT = 10_000
 """The longest free text the API and the services accept in one field (docs/api.md#errors):
@@ -65,10 +66,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """Django's 400 page for pages; for the API a JSON answer like every other error: a
-    body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a 413, any other bad request a 400."""
+    """Baikoo's 400 page for pages (observation/kernel/errors.py); for the API a JSON
+    answer like every other error: a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a 413,
+    any other bad request a 400."""
     if not request.path.startswith("/api/"):
-        return defaults.bad_request(request, exception)
+        return errors.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
         return JsonResponse(
             {"detail": "The request body is larger than this server accepts."}, status=413

@@ -91,7 +91,8 @@ async function post(url, body, json) {
 
 // Returns "done", "offline" (try again later) or "stop" (do not try again).
 async function sendReport(record) {
-  const response = await post(config.api, JSON.stringify(record.payload), true);
+  const { occurred_local: _shown, ...payload } = record.payload;
+  const response = await post(config.api, JSON.stringify(payload), true);
   if (response === null || response.status >= 500 || response.status === 404) {
     record.note = "";
     return "offline";
@@ -153,7 +154,14 @@ async function syncAll() {
         await discard(record.id);
         continue;
       }
+      const wasWaiting = record.state === "waiting";
       if (record.state === "waiting" && (await sendReport(record)) === "offline") break;
+      if (wasWaiting && record.state !== "waiting") {
+        // Said beside the Send button, where the person is (aria-live; focus stays put).
+        const strings = config.strings;
+        const sent = record.state === "sent" || record.state === "uploading";
+        showStatus(sent ? `${strings.sent} ✓ ${record.ref || ""}` : strings.needs_fixing, [], false);
+      }
       if (record.state === "uploading" && (await uploadFiles(record)) === "offline") break;
     }
   } catch (error) {
@@ -208,7 +216,7 @@ async function render() {
   for (const record of records) {
     const item = element("li");
     const p = record.payload;
-    item.append(element("span", `${config.kinds[p.kind] || p.kind} · ${p.location} · ${p.occurred_at.replace("T", " ")}`));
+    item.append(element("span", `${config.kinds[p.kind] || p.kind} · ${p.location} · ${(p.occurred_local || p.occurred_at).replace("T", " ")}`));
     let state = strings.waiting;
     if (record.state === "waiting" && record.note === "sign_in") state = strings.sign_in;
     if (record.state === "uploading") state = `${strings.files_waiting} (${record.files.length})`;
@@ -252,6 +260,22 @@ function localNow() {
   return now.toISOString().slice(0, 16);
 }
 
+// The typed time is the phone's wall-clock time: send it as an instant (UTC), so a phone
+// on Tokyo time or behind Bishkek stores what it means (docs/incidents.md, "Time zones").
+function withOffset(value) {
+  if (!value) return value;
+  const instant = new Date(value); // "YYYY-MM-DDTHH:MM" is read in the phone's zone
+  return Number.isNaN(instant.getTime()) ? value : instant.toISOString();
+}
+
+function phoneZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    return "";
+  }
+}
+
 function fieldValue(form, name) {
   const field = form.elements[name];
   if (!field) return "";
@@ -272,7 +296,8 @@ function buildPayload(form, id, fileCount) {
     id,
     kind: form.dataset.kind,
     district: numberOrNull(fieldValue(form, "district")),
-    occurred_at: fieldValue(form, "occurred_at"),
+    occurred_at: withOffset(fieldValue(form, "occurred_at")),
+    occurred_local: fieldValue(form, "occurred_at"),
     location: fieldValue(form, "location"),
     pec: numberOrNull(fieldValue(form, "pec")),
     party: numberOrNull(fieldValue(form, "party")),
@@ -286,7 +311,7 @@ function buildPayload(form, id, fileCount) {
   };
 }
 
-function showStatus(message, problems = []) {
+function showStatus(message, problems = [], focus = true) {
   const box = document.getElementById("offline-status");
   if (!box) return;
   box.replaceChildren(element("p", message));
@@ -297,7 +322,7 @@ function showStatus(message, problems = []) {
   }
   box.hidden = false;
   box.setAttribute("tabindex", "-1");
-  box.focus();
+  if (focus) box.focus();
 }
 
 function replaceOptions(select, items) {
@@ -322,12 +347,83 @@ async function loadReference() {
   }
 }
 
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// The form's id lives in its address (?draft=<id>), as the server gives it: Back, reload,
+// a restored tab or a page served offline from the cache all keep the id the person was
+// filling in, so sending twice files one incident (docs/incidents.md, "Filed once").
+function useDraft(form, id) {
+  form.elements.id.value = id;
+  const url = new URL(window.location.href);
+  if (url.searchParams.get("draft") !== id) {
+    url.searchParams.set("draft", id);
+    window.history.replaceState(window.history.state, "", url);
+  }
+}
+
+function startNew(form) {
+  form.reset();
+  useDraft(form, newId());
+  if (form.elements.occurred_at) form.elements.occurred_at.value = localNow();
+  if (form.elements.tz) form.elements.tz.value = phoneZone();
+}
+
+// A form whose id was already sent (or is waiting on this phone) is not sendable again:
+// it shows that state and a way to start a new report.
+async function showIfAlreadySent(form) {
+  const id = form.elements.id.value;
+  const record = (await myRecords().catch(() => [])).find((r) => r.id === id);
+  const done = document.querySelector("[data-form-done]");
+  if (!record || record.state === "rejected" || !done) {
+    form.hidden = false;
+    if (done) done.hidden = true;
+    return;
+  }
+  const strings = config.strings;
+  const text =
+    record.state === "sent" || record.state === "uploading"
+      ? `${strings.sent} ✓ ${record.ref || ""}`
+      : record.state === "conflict"
+        ? strings.conflict
+        : strings.saved_offline;
+  done.querySelector("[data-form-done-text]").textContent = text;
+  form.hidden = true;
+  done.hidden = false;
+}
+
 function setUpForm(form) {
   const strings = config.strings;
-  if (form.dataset.bound !== "1") {
-    // The page may come from the offline cache: give this report its own id and time.
-    form.elements.id.value = newId();
-    if (form.elements.occurred_at) form.elements.occurred_at.value = localNow();
+  const drafted = new URL(window.location.href).searchParams.get("draft");
+  if (form.dataset.bound === "1") {
+    useDraft(form, form.elements.id.value);
+  } else {
+    // Possibly a page from the offline cache: its id is the address's, else a new one.
+    useDraft(form, drafted && UUID_PATTERN.test(drafted) ? drafted.toLowerCase() : newId());
+    if (form.elements.occurred_at && !form.elements.occurred_at.dataset.touched) {
+      form.elements.occurred_at.value = localNow();
+    }
+  }
+  if (form.elements.tz) form.elements.tz.value = phoneZone();
+  const zoneLabel = document.querySelector("[data-time-zone]");
+  if (zoneLabel && phoneZone()) zoneLabel.textContent = phoneZone();
+  if (form.elements.occurred_at) {
+    form.elements.occurred_at.addEventListener("input", () => {
+      form.elements.occurred_at.dataset.touched = "1";
+    });
+  }
+  showIfAlreadySent(form);
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) showIfAlreadySent(form); // restored from the back-forward cache
+  });
+  const again = document.querySelector("[data-start-new]");
+  if (again) {
+    again.addEventListener("click", (event) => {
+      event.preventDefault();
+      startNew(form);
+      form.hidden = false;
+      document.querySelector("[data-form-done]").hidden = true;
+      document.getElementById("offline-status").hidden = true;
+    });
   }
   let reference = null;
   loadReference().then((data) => {
@@ -408,9 +504,7 @@ function setUpForm(form) {
       showStatus(strings.conflict);
     } else if (outcome === "offline") {
       showStatus(record.note === "sign_in" ? strings.sign_in : strings.saved_offline);
-      form.reset();
-      form.elements.id.value = newId();
-      if (form.elements.occurred_at) form.elements.occurred_at.value = localNow();
+      startNew(form);
     } else {
       showStatus(`${strings.sent} ✓ ${record.ref}`, record.fileErrors);
     }

@@ -40,8 +40,13 @@ self.addEventListener("activate", (event) => {
 });
 
 function keep(cache, key, response) {
-  // Never keep a redirect to the sign-in page or an error in place of the page.
-  if (response.ok && !response.redirected && response.type === "basic") {
+  // Never keep a redirect to the sign-in page or an error in place of the page. A form
+  // redirects to its own address with a ?draft= id: that page is kept (offline.js gives
+  // the copy a fresh id when it is served).
+  const samePage =
+    !response.redirected ||
+    new URL(response.url).pathname === new URL(key, self.location.href).pathname;
+  if (response.ok && samePage && response.type === "basic") {
     return cache.put(key, response.clone()).then(() => response);
   }
   return Promise.resolve(response);

@@ -22,6 +22,7 @@ from tests.factories import (
     make_party,
     make_party_list,
     make_user,
+    running_now,
 )
 
 
@@ -44,7 +45,7 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    election = make_election(name="Repeat 2021")
+    election = make_election(name="Repeat 2021", **running_now())
     bishkek = make_district(election, name="Bishkek", code="BSK")
     osh = make_district(election, name="Osh", code="OSH")
     emgek, ata_jurt, nur = (

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from incidents.models import Incident
 from tests.incidents.conftest import api_payload, file_incident
@@ -206,3 +209,52 @@ def test_list_query_count_does_not_grow(world, api, django_assert_max_num_querie
 
 def test_a_uuid_that_does_not_exist_is_a_404(world, api):
     assert api(world.user("headoffice")).get(f"{URL}{uuid.uuid4()}/").status_code == 404
+
+
+def test_a_date_far_outside_the_elections_period_is_refused(world, api, settings):
+    """1999-01-01 for an election observed from 2021 (issue 10, point 8): a service rule,
+    so the API refuses it like the form, and stores nothing."""
+    settings.INCIDENT_DATE_MARGIN_DAYS = 30
+    payload = api_payload(world, occurred_at="1999-01-01T10:00:00+06:00")
+    response = api(world.user("lto_bishkek")).post(URL, payload, format="json")
+    assert response.status_code == 400
+    message = " ".join(response.json()["occurred_at"])
+    assert "outside the election's observation period" in message
+    assert Incident.objects.count() == 0
+
+
+@pytest.mark.parametrize("days_before, status", [(30, 201), (31, 400)])
+def test_the_margin_before_the_period_is_configurable(world, api, settings, days_before, status):
+    settings.INCIDENT_DATE_MARGIN_DAYS = 30
+    start = world.election.observation_start
+    when = dt.datetime.combine(start - dt.timedelta(days=days_before), dt.time(12, 0))
+    payload = api_payload(world, occurred_at=when.isoformat() + "+06:00")
+    response = api(world.user("lto_bishkek")).post(URL, payload, format="json")
+    assert response.status_code == status, response.json()
+
+
+def test_a_margin_of_zero_keeps_to_the_period(world, api, settings):
+    settings.INCIDENT_DATE_MARGIN_DAYS = 0
+    day_before = world.election.observation_start - dt.timedelta(days=1)
+    payload = api_payload(world, occurred_at=f"{day_before.isoformat()}T23:00:00+06:00")
+    response = api(world.user("lto_bishkek")).post(URL, payload, format="json")
+    assert response.status_code == 400
+
+
+def test_a_time_with_a_tokyo_offset_is_not_in_the_future(world, api):
+    """What offline.js sends: the phone's wall-clock time as an instant. A phone on Tokyo
+    time filing "now" is three hours ahead of Bishkek and still not in the future."""
+    tokyo_now = timezone.now().astimezone(ZoneInfo("Asia/Tokyo")).replace(microsecond=0)
+    payload = api_payload(world, occurred_at=tokyo_now.isoformat())
+    response = api(world.user("lto_bishkek")).post(URL, payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert Incident.objects.get().occurred_at == tokyo_now
+
+
+def test_a_time_behind_bishkek_is_stored_as_that_instant(world, api):
+    new_york = (timezone.now() - dt.timedelta(hours=2)).astimezone(ZoneInfo("America/New_York"))
+    new_york = new_york.replace(microsecond=0)
+    payload = api_payload(world, occurred_at=new_york.isoformat())
+    response = api(world.user("lto_bishkek")).post(URL, payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert Incident.objects.get().occurred_at == new_york

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -45,14 +47,16 @@ def test_choose_page_offers_the_three_forms(lto):
 
 
 def test_form_page_carries_a_fresh_id_and_only_the_users_districts(lto, world):
-    page = lto.get("/incidents/new/campaign_rules/").content.decode()
-    assert 'name="id"' in page
+    response = lto.get("/incidents/new/campaign_rules/", follow=True)
+    draft = response.redirect_chain[0][0].split("?draft=")[1]
+    page = response.content.decode()
+    assert f'name="id" value="{draft}"' in page
     assert f'<option value="{world.bishkek.pk}" selected>Bishkek</option>' in page
     assert ">Osh<" not in page
 
 
 def test_party_choices_are_those_with_a_list_in_the_district(lto, world):
-    response = lto.get("/incidents/new/vote_buying/")
+    response = lto.get("/incidents/new/vote_buying/", follow=True)
     choices = [label for _, label in response.context["form"].fields["party"].choices]
     assert [str(c) for c in choices] == ["Not known", "Ata-Jurt", "Emgek"]
 
@@ -154,7 +158,7 @@ def test_a_disguised_file_refuses_the_form_and_stores_nothing(lto, world):
 ])  # fmt: skip
 def test_who_may_open_the_form(client, world, role, status):
     client.force_login(world.user(role))
-    assert client.get("/incidents/new/vote_buying/").status_code == status
+    assert client.get("/incidents/new/vote_buying/", follow=True).status_code == status
     assert client.get("/incidents/new/").status_code == status
 
 
@@ -320,3 +324,55 @@ def test_reference_lists_query_count_is_constant(client, world, django_assert_ma
         make_commission("PEC", election=world.election, district=district, parent=world.tec_bishkek)
     with django_assert_max_num_queries(len(few)):
         assert len(client.get("/incidents/reference.json").json()["districts"]) == 6
+
+
+def test_the_form_address_carries_its_id_and_shows_sent_once_filed(lto, world):
+    """Back after sending (or a reload) asks for the same ``?draft=`` address: once filed,
+    it shows "sent" instead of a sendable form with a new id (issue 10, point 1)."""
+    first = lto.get("/incidents/new/campaign_rules/")
+    assert first.status_code == 302
+    address = first["Location"]
+    draft = address.split("?draft=")[1]
+    page = lto.get(address)
+    assert "no-store" in page["Cache-Control"]
+    assert f'value="{draft}"' in page.content.decode()
+    assert lto.get(address).context["form"].initial["id"] == uuid.UUID(draft)  # reload: same id
+    sent = lto.post(address, form_data(world, id=draft))
+    assert sent.status_code == 302
+    incident = Incident.objects.get()
+    back = lto.get(address)
+    body = back.content.decode()
+    assert "This report was sent" in body and incident.ref in body
+    assert 'name="id"' not in body and '<form method="post" enctype' not in body
+    # A restored copy of the filled form sends the same id again: still one incident.
+    lto.post(address, form_data(world, id=draft))
+    assert Incident.objects.count() == 1
+
+
+def test_a_bad_draft_id_gets_a_fresh_one(lto):
+    response = lto.get("/incidents/new/vote_buying/?draft=not-a-uuid")
+    assert response.status_code == 302
+    uuid.UUID(response["Location"].split("?draft=")[1])
+
+
+def test_the_form_time_is_read_in_the_phones_zone(lto, world):
+    """A phone on Tokyo time sends its own wall-clock time and its zone: stored as that
+    instant, not refused as "in the future" (issue 10, point 8)."""
+    tokyo_now = timezone.now().astimezone(ZoneInfo("Asia/Tokyo")).replace(second=0, microsecond=0)
+    data = form_data(world, occurred_at=tokyo_now.strftime("%Y-%m-%dT%H:%M"), tz="Asia/Tokyo")
+    response = lto.post("/incidents/new/campaign_rules/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Incident.objects.get().occurred_at == tokyo_now
+
+
+def test_a_phone_behind_bishkek_stores_the_right_instant(lto, world):
+    london = timezone.now().astimezone(ZoneInfo("Europe/London")).replace(second=0, microsecond=0)
+    london -= dt.timedelta(hours=1)
+    data = form_data(world, occurred_at=london.strftime("%Y-%m-%dT%H:%M"), tz="Europe/London")
+    assert lto.post("/incidents/new/campaign_rules/", data).status_code == 302
+    assert Incident.objects.get().occurred_at == london
+
+
+def test_without_a_zone_the_form_reads_baikoos_time_and_says_so(lto, world):
+    page = lto.get("/incidents/new/campaign_rules/", follow=True).content.decode()
+    assert "Time zone" in page and "Asia/Bishkek" in page
