@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import formats, translation
+from django.utils import translation
+
+from observation.templatetags.layout import long_date
 
 NBSP = "\u00a0"
 
@@ -43,7 +45,7 @@ def fmt_date(value: dt.date | str | None) -> str:
         return "–"
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
-    return formats.date_format(value, "j E Y" if translation.get_language() != "en" else "j F Y")
+    return long_date(value)  # in each language's grammar (observation/formats/)
 
 
 def fmt_short_date(value: dt.date | str | None) -> str:

@@ -164,6 +164,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("ky", _("Kyrgyz"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", "Asia/Bishkek")
+# Date formats per language, as each language writes dates (docs/development.md).
+FORMAT_MODULE_PATH = ["observation.formats"]
 USE_I18N = True
 USE_TZ = True
 
