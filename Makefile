@@ -50,7 +50,7 @@ format: install
 
 # Translations: edit locale/*/LC_MESSAGES/django.po, then compile (needs GNU gettext).
 messages: install
-	$(BIN)/python manage.py makemessages -l ru -l ky --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=var
+	$(BIN)/python manage.py makemessages -l ru -l ky --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=var --ignore=node_modules
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 # Re-pin the dependencies from pyproject.toml (needs uv: pip install uv).
