@@ -51,6 +51,19 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def default_composition_date(commission: Commission) -> dt.date:
+    """The date a commission's page shows its members on when none is asked: today while
+    its election is still ahead, else its election day; if nobody serves on that date
+    (terms recorded for another period), the start of its latest term. So a 2021
+    election does not show 0 members in 2026 (docs/commissions.md)."""
+    on = min(today(), commission.election.election_day)
+    terms = CommissionMember.objects.filter(commission=commission)
+    if terms.filter(serving_on(on)).exists():
+        return on
+    latest = terms.filter(term_start__lte=today()).order_by("-term_start").first()
+    return latest.term_start if latest is not None else on
+
+
 def serving_on(on: dt.date, prefix: str = "") -> Q:
     """Terms covering ``on``: started on or before it, not ended before it."""
     return Q(**{f"{prefix}term_start__lte": on}) & (

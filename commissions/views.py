@@ -52,11 +52,13 @@ def _page(request: HttpRequest, rows: QuerySet, param: str = "page") -> Page:
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get(param))
 
 
-def _on_date(request: HttpRequest) -> tuple[dt.date, CompositionDateForm]:
+def _on_date(request: HttpRequest, commission: Commission) -> tuple[dt.date, CompositionDateForm]:
     form = CompositionDateForm(request.GET or None)
-    on = queries.today()
     if form.is_valid() and form.cleaned_data["on"]:
-        on = form.cleaned_data["on"]
+        return form.cleaned_data["on"], form
+    on = queries.default_composition_date(commission)
+    if not form.is_bound:
+        form = CompositionDateForm(initial={"on": on})
     return on, form
 
 
@@ -84,7 +86,7 @@ def commission_list(request: HttpRequest) -> HttpResponse:
 @require(COMMISSIONS.can_read)
 def commission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     commission = get_object_or_404(queries.commissions_with_counts(), pk=pk)
-    on, date_form = _on_date(request)
+    on, date_form = _on_date(request, commission)
     composition = list(queries.composition_on(commission, on))
     context = {
         "commission": commission,

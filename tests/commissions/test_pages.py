@@ -515,3 +515,25 @@ def test_composition_partial_varies_on_htmx_headers(client, tec, headoffice):
     client.force_login(headoffice)
     response = client.get(f"/commissions/{tec.pk}/")
     assert "HX-Request" in response["Vary"]
+
+
+def test_without_a_date_the_members_are_shown_on_election_day(client, seeded, headoffice):
+    """A 2021 election viewed today shows its members on its election day, not the 0
+    members serving today (issue 10)."""
+    client.force_login(headoffice)
+    response = client.get(f"/commissions/{seeded.pk}/")
+    election_day = seeded.election.election_day
+    assert response.context["on"] == election_day
+    composition = html_of(response).split('id="composition"')[1].split("</table>")[0]
+    assert "Stamov Aibek Kubatovich" in composition
+    assert f'value="{response.context["on"].isoformat()}"' in html_of(response)
+
+
+def test_default_date_falls_back_to_the_latest_term(seeded):
+    from commissions import queries
+
+    seeded.election.election_day = dt.date(2019, 1, 1)  # before anyone served
+    seeded.election.save(update_fields=["election_day"])
+    on = queries.default_composition_date(seeded)
+    assert on > dt.date(2019, 1, 1)
+    assert queries.composition_on(seeded, on).exists()
