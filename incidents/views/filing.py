@@ -357,6 +357,7 @@ SW_ASSETS = (
     "css/baikoo.css",
     "css/incidents.css",
     "incidents/offline.js",
+    "js/site.js",
     "django_htmx/htmx-2.min.js",
 )
 

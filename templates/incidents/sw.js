@@ -47,7 +47,21 @@ function keep(cache, key, response) {
     !response.redirected ||
     new URL(response.url).pathname === new URL(key, self.location.href).pathname;
   if (response.ok && samePage && response.type === "basic") {
-    return cache.put(key, response.clone()).then(() => response);
+    // A navigation may not be answered with a response marked "redirected": keep a copy.
+    const copy = response.redirected
+      ? response
+          .clone()
+          .blob()
+          .then(
+            (body) =>
+              new Response(body, {
+                status: response.status,
+                statusText: response.statusText,
+                headers: response.headers,
+              }),
+          )
+      : Promise.resolve(response.clone());
+    return copy.then((stored) => cache.put(key, stored)).then(() => response);
   }
   return Promise.resolve(response);
 }

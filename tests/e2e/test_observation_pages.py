@@ -34,6 +34,12 @@ def _signed_in(browser, live_server, settings, username, width):
     return page
 
 
+def _open_menu(page) -> None:
+    """On a phone the navigation is behind the "Menu" button (static/js/site.js)."""
+    if page.locator(".menu-button").is_visible():
+        page.click(".menu-button")
+
+
 def _no_horizontal_page_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -41,6 +47,7 @@ def _no_horizontal_page_scroll(page) -> bool:
 @pytest.mark.parametrize("width", [360, 1280])
 def test_election_overview_shows_table_3(browser, live_server, settings, demo_data, width):
     page = _signed_in(browser, live_server, settings, "lto-bishkek-1", width)
+    _open_menu(page)
     page.click("nav >> text=Elections")
     page.click(f"text={demo_data.name}")
     totals = page.locator("table.overview tfoot tr").inner_text()
@@ -72,6 +79,7 @@ def test_party_page_filters_candidates_in_place(browser, live_server, settings, 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_party_meetings_page_and_form(browser, live_server, settings, demo_data, width):
     page = _signed_in(browser, live_server, settings, "lto-bishkek-2", width)
+    _open_menu(page)
     page.click("nav >> text=Party meetings")
     assert page.locator("article.meeting").count() == 5
     assert "social networks" in page.locator("main").inner_text()

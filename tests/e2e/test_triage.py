@@ -16,7 +16,14 @@ from incidents.management.commands.rrcg_receiver import RRCGReceiver
 from incidents.models import Escalation, Incident
 from incidents.services import filing
 from tests.e2e.conftest import wait_for_js
-from tests.factories import make_district, make_election, make_party, make_party_list, make_user
+from tests.factories import (
+    make_district,
+    make_election,
+    make_party,
+    make_party_list,
+    make_user,
+    running_now,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +43,7 @@ SECRET = "browser-test-secret"
 
 @pytest.fixture
 def triage_world(db):
-    election = make_election(name="Repeat 2021 (browser)")
+    election = make_election(name="Repeat 2021 (browser)", **running_now())
     bishkek = make_district(election, name="Bishkek", code="BSK")
     osh = make_district(election, name="Osh", code="OSH")
     emgek = make_party(name="Emgek")
