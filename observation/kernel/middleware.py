@@ -30,6 +30,12 @@ NOT_KEPT = {"csrfmiddlewaretoken"}
 NOT_SHOWN = {"id", "tz", "next"}  # technical fields: sent again, not shown
 
 
+def _typed(name: str, value: str) -> bool:
+    """Text a person typed (shown back to them), not a code or an id a list sent."""
+    value = value.strip()
+    return name not in NOT_SHOWN and bool(value) and (" " in value or len(value) > 40)
+
+
 def _is_sign_in_redirect(response: HttpResponse) -> bool:
     if response.status_code not in (301, 302) or "Location" not in response:
         return False
@@ -90,7 +96,9 @@ class SignedOutMiddleware:
             return None
         del session[KEPT]
         fields: list[dict[str, Any]] = [
-            {"name": name, "value": value} for name, values in kept["fields"] for value in values
+            {"name": name, "value": value, "label": name.replace("_", " ").capitalize()}
+            for name, values in kept["fields"]
+            for value in values
         ]
         return render(
             request,
@@ -98,7 +106,7 @@ class SignedOutMiddleware:
             {
                 "action": kept["path"],
                 "fields": fields,
-                "shown": [f for f in fields if f["value"].strip() and f["name"] not in NOT_SHOWN],
+                "shown": [f for f in fields if _typed(f["name"], f["value"])],
                 "files_lost": kept.get("files", False),
             },
         )

@@ -13,7 +13,13 @@ from django.utils import timezone
 from incidents.models import Incident, IncidentEvent
 from incidents.services import filing
 from observation.models import AuditEntry
-from tests.factories import make_candidate, make_district, make_election, make_party_list
+from tests.factories import (
+    make_candidate,
+    make_district,
+    make_election,
+    make_party_list,
+    running_now,
+)
 from tests.incidents.conftest import file_incident, occurred
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +93,7 @@ def test_another_observers_id_is_a_conflict_even_with_the_same_content(world):
 
 
 def test_district_of_another_election_is_refused(world):
-    other = make_district(make_election(), code="BSK")
+    other = make_district(make_election(**running_now()), code="BSK")
     with pytest.raises(ValidationError) as exc:
         file_incident(world, user="headoffice", district=other, election=world.election)
     assert "district" in exc.value.message_dict
@@ -115,7 +121,7 @@ def test_a_tec_is_not_a_pec(world):
 def test_pec_of_another_election_is_refused(world):
     from tests.factories import make_commission
 
-    other_district = make_district(make_election())
+    other_district = make_district(make_election(**running_now()))
     pec = make_commission("PEC", district=other_district)
     with pytest.raises(ValidationError) as exc:
         file_incident(world, pec=pec)
@@ -139,7 +145,7 @@ def test_candidate_of_another_district_is_refused(world):
 
 
 def test_party_list_of_another_election_does_not_count(world):
-    other = make_district(make_election(), name="Bishkek")
+    other = make_district(make_election(**running_now()), name="Bishkek")
     make_party_list(world.nur, other)
     with pytest.raises(ValidationError):
         file_incident(world, party=world.nur)

@@ -139,9 +139,9 @@ def test_a_reference_that_is_no_id_answers_400(world, api, value):
 
 
 def test_the_election_of_another_district_answers_400_on_the_district(world, api):
-    from tests.factories import make_election
+    from tests.factories import make_election, running_now
 
-    other = make_election()
+    other = make_election(**running_now())
     response = api(world.user("headoffice")).post(
         URL, api_payload(world, election=other.pk), format="json"
     )

@@ -15,7 +15,7 @@ from incidents.models import Alert, Comment, Incident, IncidentEvent
 from incidents.queries import violation_counts
 from incidents.services import filing, lifecycle, records
 from observation.models import AuditEntry
-from tests.factories import make_district, make_election, make_user
+from tests.factories import make_district, make_election, make_user, running_now
 from tests.incidents.conftest import file_incident
 from tests.incidents.triage_support import NOTES, S, incident_in
 
@@ -163,7 +163,7 @@ def test_an_incident_cannot_duplicate_itself(world):
 
 
 def test_the_original_must_be_of_the_same_election(world):
-    other_election = make_election()
+    other_election = make_election(**running_now())
     other_district = make_district(other_election, code="OTH")
     outsider = make_user("lto", districts=[other_district])
     foreign = filing.incident_file(

@@ -79,9 +79,9 @@ def test_period_bounds_are_whole_days_in_the_mission_time_zone(world):
 
 
 def test_other_elections_are_not_counted(world):
-    from tests.factories import make_district, make_election
+    from tests.factories import make_district, make_election, running_now
 
-    other = make_district(make_election())
+    other = make_district(make_election(**running_now()))
     file_incident(world, user="headoffice", district=other, occurred_at=at(22))
     assert violation_counts(world.election, include_under_review=True)["total"] == 0
 
