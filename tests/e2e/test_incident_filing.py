@@ -193,6 +193,9 @@ def test_lto_files_while_offline_and_it_is_sent_once_back_online(lto_page, live_
         timeout=15000,
     )
     assert "Sent" in queue.inner_text()
+    # ...and said beside the Send button, where the observer is looking (aria-live).
+    status = page.locator("#offline-status")
+    assert "Sent" in status.inner_text() and status.get_attribute("aria-live") == "polite"
     page.screenshot(path=f"{SHOTS}/incidents-e2e-offline-sent-360.png", full_page=True)
     incident = Incident.objects.get()
     assert str(incident.pk) == report_id
