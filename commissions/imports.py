@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from commissions.models import Commission
+from observation.kernel.access import Actor
 from observation.kernel.audit import audit_log, model_changes
 from observation.kernel.tabular import (
     ImportReport,
@@ -32,8 +32,6 @@ from observation.kernel.tabular import (
     start_report,
 )
 from observation.models import Election
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 IMPORT_KIND = "pecs"
 IMPORT_COLUMNS: tuple[str, ...] = ("tec", "name", "note")

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import IO, Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from observation.kernel.access import Actor
 from observation.kernel.audit import audit_log, model_changes
 from observation.kernel.tabular import (
     ImportReport,
@@ -34,8 +34,6 @@ from observation.kernel.tabular import (
     start_report,
 )
 from observation.models import Candidate, District, Election, Party, PartyList
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 IMPORT_KIND = "candidates"
 IMPORT_COLUMNS: tuple[str, ...] = (

@@ -10,7 +10,6 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.files import EvidenceFileError, detect_type, remove_location
+from observation.kernel.access import Actor
 from observation.kernel.audit import audit_log, model_changes
 from observation.kernel.tasking import enqueue_on_commit, publish_quietly
 from observation.models import Election
@@ -40,8 +40,6 @@ from reports.sections import SECTION_KEYS
 
 logger = logging.getLogger(__name__)
 
-# Who acts: a signed-in user (pages and API), or nobody (the demo loader, a task).
-Actor = AbstractBaseUser | AnonymousUser | None
 # Published by name (docs/architecture.md): ``reports.tasks`` imports this module.
 BUILD_EXPORT_TASK = "reports.tasks.build_pdf"
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import IO, Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from commissions.models import Commission
+from observation.kernel.access import Actor
 from observation.kernel.audit import audit_log, model_changes
 from observation.kernel.tabular import (
     ImportReport,
@@ -31,8 +31,6 @@ from observation.kernel.tabular import (
 )
 from observation.models import Election
 from voters.models import AGE_FIELDS, VoterListSnapshot
-
-Actor = AbstractBaseUser | AnonymousUser | None
 
 IMPORT_KIND = "voter_snapshots"
 # The columns of an import file, in the order the template file lists them.

@@ -10,11 +10,16 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from observation.kernel.roles import Role
+
+# Who acts in a service: a signed-in user (pages and API), or nobody (the demo loader, a
+# task). Services record it in the audit trail.
+Actor = AbstractBaseUser | AnonymousUser | None
 
 
 def role_of(user: Any) -> Role | None:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from observation.kernel.access import Actor
 from observation.kernel.models import AuditEntry
 
 
@@ -18,7 +18,7 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
 
 def audit_log(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: Actor,
     action: str,
     target: models.Model,
     data: dict[str, Any] | None = None,
@@ -32,7 +32,7 @@ def audit_log(
 
 def audit_entry(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: Actor,
     action: str,
     target: models.Model,
     data: dict[str, Any] | None = None,
