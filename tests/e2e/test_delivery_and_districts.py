@@ -23,6 +23,7 @@ from tests.factories import (
     make_party,
     make_party_list,
     make_user,
+    running_now,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +35,7 @@ SECRET = "browser-test-secret"
 
 @pytest.fixture
 def world(db):
-    election = make_election(name="Repeat 2021 (browser)")
+    election = make_election(name="Repeat 2021 (browser)", **running_now())
     bishkek = make_district(election, name="Bishkek", code="BSK")
     osh = make_district(election, name="Osh", code="OSH")
     tec = make_commission("TEC", election=election, district=bishkek, name="Bishkek TEC")
