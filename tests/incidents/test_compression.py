@@ -14,7 +14,8 @@ from tests.incidents.conftest import file_incident
 
 pytestmark = pytest.mark.django_db
 
-FORM = "/incidents/new/vote_buying/"
+# the form page lives at an address that carries its report id (docs/incidents.md)
+FORM = "/incidents/new/vote_buying/?draft=6f1c2b9e-3d4a-4f5b-8c7d-1e2f3a4b5c6d"
 BUDGET = 60 * 1024
 
 
