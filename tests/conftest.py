@@ -77,3 +77,15 @@ def _fast_and_isolated(settings, tmp_path):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in Russian or Kyrgyz leaves that language active in the thread (Django's
+    LocaleMiddleware activates it and nothing deactivates it): start every test in the
+    project's default language, whatever the previous one asked for."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
