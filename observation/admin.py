@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from observation.kernel.audit import audit_log
 from observation.models import (
@@ -110,6 +112,82 @@ class ObserverProfileAdmin(admin.ModelAdmin):
                 target=profile,
                 data={"user": profile.user.get_username(), **changes},
             )
+
+
+User = get_user_model()
+
+# What decides what an account may do: every change of these made in the admin is audited.
+USER_POWERS = ("is_active", "is_staff", "is_superuser")
+
+
+def _user_powers(user) -> dict:
+    return {
+        **{flag: getattr(user, flag) for flag in USER_POWERS},
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "user_permissions": sorted(
+            f"{app}.{codename}"
+            for app, codename in user.user_permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        ),
+    }
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class AuditedUserAdmin(UserAdmin):
+    """Django's user admin, with the account's powers (active, staff, superuser, groups,
+    permissions) audited when they change (``user.create``, ``user.update``,
+    ``user.delete``; see docs/roles.md). Passwords are never written to the trail."""
+
+    def save_model(self, request, obj, form, change):
+        before = User.objects.filter(pk=obj.pk).first() if change else None
+        request._user_powers_before = _user_powers(before) if before else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        before = getattr(request, "_user_powers_before", None)
+        after = _user_powers(user)
+        if before is None:
+            audit_log(
+                actor=request.user,
+                action="user.create",
+                target=user,
+                data={"user": user.get_username(), **after},
+            )
+            return
+        changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+        if changes:
+            audit_log(
+                actor=request.user,
+                action="user.update",
+                target=user,
+                data={"user": user.get_username(), **changes},
+            )
+
+    def delete_model(self, request, obj):
+        audit_log(
+            actor=request.user,
+            action="user.delete",
+            target=obj,
+            data={"user": obj.get_username(), **_user_powers(obj)},
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            audit_log(
+                actor=request.user,
+                action="user.delete",
+                target=user,
+                data={"user": user.get_username(), **_user_powers(user)},
+            )
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(AuditEntry)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
@@ -374,6 +375,75 @@ def test_role_and_district_changes_in_the_django_admin_are_audited(client):
     assert entry.actor == root
     assert entry.data["role"] == ["lto", "coordinator"]
     assert entry.data["districts"] == [[osh.pk], sorted([osh.pk, bishkek.pk])]
+
+
+def _user_change_form(user, **overrides):
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on" if user.is_active else "",
+        "is_staff": "on" if user.is_staff else "",
+        "is_superuser": "on" if user.is_superuser else "",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value != ""}
+
+
+def test_changes_of_an_accounts_powers_in_the_django_admin_are_audited(client):
+    from django.contrib.auth.models import Group
+
+    target = make_user(Role.ANALYST, "analyst")
+    root = make_user(Role.ADMIN, "root", is_staff=True, is_superuser=True)
+    group = Group.objects.create(name="editors")
+    client.force_login(root)
+    url = f"/admin/auth/user/{target.pk}/change/"
+    response = client.post(url, _user_change_form(target, is_staff="on", groups=[group.pk]))
+    assert response.status_code == 302, response.content[:2000]
+    entry = AuditEntry.objects.get(action="user.update")
+    assert entry.actor == root and entry.object_id == str(target.pk)
+    assert entry.data == {
+        "user": "analyst",
+        "is_staff": [False, True],
+        "groups": [[], ["editors"]],
+    }
+    # Saving again with nothing changed writes nothing; a name change is not a power.
+    target.refresh_from_db()
+    client.post(url, _user_change_form(target, first_name="Aida", groups=[group.pk]))
+    assert AuditEntry.objects.filter(action="user.update").count() == 1
+    target.refresh_from_db()
+    client.post(url, _user_change_form(target, is_active="", groups=[group.pk]))
+    last = AuditEntry.objects.filter(action="user.update").latest("id")
+    assert last.data == {"user": "analyst", "is_active": [True, False]}
+    assert "password" not in str(last.data)
+
+
+def test_accounts_created_and_deleted_in_the_django_admin_are_audited(client):
+    root = make_user(Role.ADMIN, "root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    response = client.post(
+        "/admin/auth/user/add/",
+        {
+            "username": "newcomer",
+            "password1": "a-Long-pass-phrase-9",
+            "password2": "a-Long-pass-phrase-9",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    created = AuditEntry.objects.get(action="user.create")
+    assert created.data["user"] == "newcomer" and created.data["is_superuser"] is False
+    assert "a-Long-pass-phrase-9" not in str(created.data)
+    newcomer = get_user_model().objects.get(username="newcomer")
+    response = client.post(f"/admin/auth/user/{newcomer.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not get_user_model().objects.filter(username="newcomer").exists()
+    deleted = AuditEntry.objects.get(action="user.delete")
+    assert deleted.actor == root and deleted.data["user"] == "newcomer"
 
 
 def test_a_colleagues_sign_in_does_not_clear_anyone_elses_failures(client, throttle):
