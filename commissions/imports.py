@@ -13,23 +13,19 @@ from __future__ import annotations
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from commissions.models import Commission
 from observation.kernel.access import Actor
-from observation.kernel.audit import audit_log, model_changes
+from observation.kernel.audit import model_changes
 from observation.kernel.tabular import (
     ImportReport,
     PlannedRow,
     RowCells,
     RowOutcome,
     Table,
-    audit_rows,
-    judge_and_write,
     normalized,
-    read_table,
-    start_report,
+    run_import,
 )
 from observation.models import Election
 
@@ -43,34 +39,20 @@ def pec_import(
     """Import the PECs of ``election`` from a CSV or XLSX file. ``commit=False``
     previews; ``commit=True`` writes every row in one transaction, or none if any row has
     an error. Raises ``ValidationError({"file": ...})`` for a file that cannot be read."""
-    table = read_table(file, columns=IMPORT_COLUMNS)
-    with transaction.atomic():
-        if commit:
-            Election.objects.select_for_update().filter(pk=election.pk).first()
-        report = start_report(IMPORT_KIND, table)
-        plan = _plan(table, election, report, lock=commit)
-
-        def saved(rows: list[PlannedRow]) -> None:
-            audit_rows(actor=actor, action="commission", plan=rows, sha256=table.sha256)
-
-        judge_and_write(
-            report,
-            plan,
-            model=Commission,
-            update_fields=["note"],
-            exclude={"election", "parent", "district"},
-            commit=commit,
-            on_saved=saved,
-        )
-        if not commit or not report.is_valid:
-            return report
-        if report.has_changes:
-            audit_log(
-                actor=actor, action="commission.pec_import", target=election,
-                data=report.audit_data(),
-            )  # fmt: skip
-        report.committed = True
-    return report
+    return run_import(
+        actor=actor,
+        file=file,
+        kind=IMPORT_KIND,
+        columns=IMPORT_COLUMNS,
+        scope=election,
+        plan=lambda table, report, lock: _plan(table, election, report, lock=lock),
+        model=Commission,
+        update_fields=["note"],
+        exclude={"election", "parent", "district"},
+        row_action="commission",
+        file_action="commission.pec_import",
+        commit=commit,
+    )
 
 
 def _plan(

@@ -16,22 +16,18 @@ from collections import Counter
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from observation.kernel.access import Actor
-from observation.kernel.audit import audit_log, model_changes
+from observation.kernel.audit import model_changes
 from observation.kernel.tabular import (
     ImportReport,
     PlannedRow,
     RowCells,
     RowOutcome,
     Table,
-    audit_rows,
-    judge_and_write,
     normalized,
-    read_table,
-    start_report,
+    run_import,
 )
 from observation.models import Candidate, District, Election, Party, PartyList
 
@@ -59,34 +55,20 @@ def candidate_import(
     one transaction, or none if any row has an error. Re-importing a file changes nothing
     and writes no audit entry. Raises ``ValidationError({"file": ...})`` for a file that
     cannot be read; row problems are in ``report.errors``."""
-    table = read_table(file, columns=IMPORT_COLUMNS)
-    with transaction.atomic():
-        if commit:
-            # Imports into one election take turns (see voters.services).
-            Election.objects.select_for_update().filter(pk=election.pk).first()
-        report = start_report(IMPORT_KIND, table)
-        plan = _plan_candidate_rows(table, election, report, lock=commit)
-
-        def saved(rows: list[PlannedRow]) -> None:
-            audit_rows(actor=actor, action="candidate", plan=rows, sha256=table.sha256)
-
-        judge_and_write(
-            report,
-            plan,
-            model=Candidate,
-            update_fields=[*CONTENT_FIELDS, "is_demo"],
-            exclude={"party_list"},
-            commit=commit,
-            on_saved=saved,
-        )
-        if not commit or not report.is_valid:
-            return report
-        if report.has_changes:
-            audit_log(
-                actor=actor, action="candidate.import", target=election, data=report.audit_data()
-            )
-        report.committed = True
-    return report
+    return run_import(
+        actor=actor,
+        file=file,
+        kind=IMPORT_KIND,
+        columns=IMPORT_COLUMNS,
+        scope=election,
+        plan=lambda table, report, lock: _plan_candidate_rows(table, election, report, lock=lock),
+        model=Candidate,
+        update_fields=[*CONTENT_FIELDS, "is_demo"],
+        exclude={"party_list"},
+        row_action="candidate",
+        file_action="candidate.import",
+        commit=commit,
+    )
 
 
 def _plan_candidate_rows(

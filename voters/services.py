@@ -23,11 +23,8 @@ from observation.kernel.tabular import (
     RowCells,
     RowOutcome,
     Table,
-    audit_rows,
-    judge_and_write,
     normalized,
-    read_table,
-    start_report,
+    run_import,
 )
 from observation.models import Election
 from voters.models import AGE_FIELDS, VoterListSnapshot
@@ -165,38 +162,20 @@ def voter_snapshot_import(
 
     Raises ``ValidationError({"file": ...})`` for a file that cannot be read; row
     problems are in ``report.errors``."""
-    table = read_table(file, columns=IMPORT_COLUMNS)
-    with transaction.atomic():
-        if commit:
-            # Imports into one election take turns: the second sees the first's rows and
-            # reports them as unchanged instead of colliding with them.
-            Election.objects.select_for_update().filter(pk=election.pk).first()
-        report = start_report(IMPORT_KIND, table)
-        plan = _plan_snapshot_rows(table, election, report, lock=commit)
-
-        def saved(rows: list[PlannedRow]) -> None:
-            audit_rows(actor=actor, action="voter_snapshot", plan=rows, sha256=table.sha256)
-
-        judge_and_write(
-            report,
-            plan,
-            model=VoterListSnapshot,
-            update_fields=VALUE_FIELDS,
-            exclude={"commission"},
-            commit=commit,
-            on_saved=saved,
-        )
-        if not commit or not report.is_valid:
-            return report
-        if report.has_changes:
-            audit_log(
-                actor=actor,
-                action="voter_snapshot.import",
-                target=election,
-                data=report.audit_data(),
-            )
-        report.committed = True
-    return report
+    return run_import(
+        actor=actor,
+        file=file,
+        kind=IMPORT_KIND,
+        columns=IMPORT_COLUMNS,
+        scope=election,
+        plan=lambda table, report, lock: _plan_snapshot_rows(table, election, report, lock=lock),
+        model=VoterListSnapshot,
+        update_fields=VALUE_FIELDS,
+        exclude={"commission"},
+        row_action="voter_snapshot",
+        file_action="voter_snapshot.import",
+        commit=commit,
+    )
 
 
 def _plan_snapshot_rows(

@@ -767,6 +767,67 @@ def judge_and_write(
         )
 
 
+def run_import(
+    *,
+    actor: AbstractBaseUser,
+    file: IO[bytes] | Any,
+    kind: str,
+    columns: Sequence[str],
+    scope: Any,
+    plan: Callable[[Table, ImportReport, bool], list[PlannedRow]],
+    model: Any,
+    update_fields: Sequence[str],
+    exclude: Iterable[str],
+    row_action: str,
+    file_action: str,
+    commit: bool,
+) -> ImportReport:
+    """The one way every import runs (candidates, PECs, voter-list snapshots).
+
+    Reads ``file`` (``read_table``; a file that cannot be read raises
+    ``ValidationError({"file": ...})``), then in one transaction: with ``commit``, locks
+    ``scope`` (the election), so that imports into it take turns and the second sees the
+    first's rows as unchanged instead of colliding with them; ``plan(table, report,
+    lock)`` turns the rows into ``PlannedRow``s (row problems go into the report);
+    ``judge_and_write`` checks them against the constraints and writes them all or none;
+    each written row gets an audit entry ``<row_action>.create``/``.update`` and a file
+    that changed something one ``file_action`` entry on ``scope``. With
+    ``commit=False`` nothing is written and the report is the preview. Re-importing a
+    file changes nothing and writes no audit entry."""
+    from observation.kernel.audit import audit_log
+
+    table = read_table(file, columns=columns)
+    with transaction.atomic():
+        if commit:
+            type(scope).objects.select_for_update().filter(pk=scope.pk).first()
+        report = start_report(kind, table)
+        planned = plan(table, report, commit)
+
+        def saved(rows: list[PlannedRow]) -> None:
+            audit_rows(actor=actor, action=row_action, plan=rows, sha256=table.sha256)
+
+        judge_and_write(
+            report,
+            planned,
+            model=model,
+            update_fields=update_fields,
+            exclude=exclude,
+            commit=commit,
+            on_saved=saved,
+        )
+        if not commit or not report.is_valid:
+            return report
+        if report.has_changes:
+            audit_log(
+                actor=actor,
+                action=file_action,
+                target=scope,
+                data=report.audit_data(),
+            )
+        report.committed = True
+    return report
+
+
 def audit_rows(
     *, actor: AbstractBaseUser, action: str, plan: Sequence[PlannedRow], sha256: str
 ) -> None:
