@@ -26,6 +26,13 @@ What it does, in one run:
    (the target with the largest growth and the largest p95 at the large size).
 5. Stops the server and drops the database, also on Ctrl-C, a ``kill`` or an error.
 
+Besides the named targets, ``--walk`` (on by default) finds every other page the way a
+person does: for each role, the links of its navigation and up to three links of each of
+those pages (as ``tests/e2e/test_accessibility.py`` walks them for axe), and every GET
+operation of the API schema that lists something (no path parameter, no required query
+parameter), read with head office's token. Their names start with ``walk:``. Downloads
+and exports are left out (they are files, not pages).
+
 A search's cost follows the number of matches: the targets search for one reference and
 for a name (few matches at any size); ``search, common word`` matches one incident in
 about fifteen, so it grows with the data by nature and is printed apart from the budget.
@@ -38,13 +45,17 @@ import argparse
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -82,7 +93,8 @@ def _targets(sample: dict[str, str]) -> list[Target]:
         Target("home, coordinator", "coordinator-bishkek", "/"),
         Target("my reports, LTO", "lto-bishkek-1", "/incidents/mine/"),
         Target("incident, LTO", "lto-bishkek-1", f"/incidents/{s['own']}/"),
-        Target("LTO form page", "lto-bishkek-1", "/incidents/new/vote_buying/"),
+        Target("LTO form page", "lto-bishkek-1",
+               f"/incidents/new/vote_buying/?draft={s['draft']}"),
         Target("API incidents p50", "token", "/api/v1/incidents/?page_size=50"),
         Target("API incidents search", "token", f"/api/v1/incidents/?search={s['ref']}"),
         Target("API incidents filter", "token", "/api/v1/incidents/?status=verified&page_size=50"),
@@ -92,6 +104,111 @@ def _targets(sample: dict[str, str]) -> list[Target]:
         Target("API escalations", "token", "/api/v1/escalations/"),
         Target("API commissions", "token", "/api/v1/commissions/?page_size=50"),
     ]  # fmt: skip
+
+
+ROLES = ["headoffice", "analyst", "legal", "coordinator-bishkek", "lto-bishkek-1"]
+NOT_PAGES = re.compile(
+    r"^/(admin|api|accounts/logout|static|media|sw\.js|i18n)|download|export|evidence/"
+    r"|\.(csv|xlsx|pdf|docx|json)$"
+)
+"""Links the walk does not follow (the same as the axe walk's): files, sign-out, admin."""
+LINKS_PER_PAGE = 3
+MAX_WALK_PER_ROLE = 40
+
+
+class _Links(HTMLParser):
+    """The ``href``s inside ``<nav id="site-nav">`` and inside ``<main>``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nav: list[str] = []
+        self.main: list[str] = []
+        self._stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attrs = dict(attrs)
+        if tag == "nav" and attrs.get("id") == "site-nav":
+            self._stack.append("nav")
+        elif tag == "main":
+            self._stack.append("main")
+        elif tag in ("nav",):
+            self._stack.append("")
+        if tag == "a" and attrs.get("href") and self._stack:
+            where = next((w for w in reversed(self._stack) if w), "")
+            if where:
+                getattr(self, where).append(attrs["href"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("nav", "main") and self._stack:
+            self._stack.pop()
+
+
+def _page_links(html: str, hrefs: str) -> list[str]:
+    parser = _Links()
+    parser.feed(html)
+    found = []
+    for href in getattr(parser, hrefs):
+        if href.startswith(("#", "mailto:", "tel:", "javascript:")):
+            continue
+        url = urlparse(urljoin("http://bench/", href))
+        if url.netloc != "bench" or NOT_PAGES.search(url.path) or "page=" in url.query:
+            continue
+        found.append(url.path + (f"?{url.query}" if url.query else ""))
+    return list(dict.fromkeys(found))
+
+
+def _fetch(port: int, path: str, headers: dict[str, str]) -> tuple[int, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def _walk(port: int, headers: dict[str, dict[str, str]], named: list[Target]) -> list[Target]:
+    """Every page each role reaches from its navigation, one link deep, and every API
+    list operation of the schema: the targets the named ones do not already cover."""
+    covered = {(t.role, t.path) for t in named}
+    found: list[Target] = []
+    for role in ROLES:
+        status, html = _fetch(port, "/", headers[role])
+        start = ["/", *_page_links(html, "nav")]
+        queue, seen = list(start), set()
+        while queue and len(seen) < MAX_WALK_PER_ROLE:
+            path = queue.pop(0)
+            if path in seen:
+                continue
+            seen.add(path)
+            status, html = _fetch(port, path, headers[role])
+            if status != 200:
+                continue
+            if (role, path) not in covered:
+                found.append(Target(f"walk: {role} {path}", role, path))
+            if path in start:
+                queue += _page_links(html, "main")[:LINKS_PER_PAGE]
+    for path in _api_lists():
+        if ("token", path) not in covered:
+            found.append(Target(f"walk: API {path}", "token", path))
+    return found
+
+
+def _api_lists() -> list[str]:
+    """The API's GET operations that take no path parameter and no required query
+    parameter, from the schema the project publishes."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths = []
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if not get or "{" in path or "schema" in path:
+            continue
+        if any(p.get("required") for p in get.get("parameters", []) if p.get("in") == "query"):
+            continue
+        paths.append(path)
+    return sorted(paths)
 
 
 def _generate(count: int) -> float:
@@ -115,7 +232,7 @@ def _credentials() -> dict[str, dict[str, str]]:
 
     headers: dict[str, dict[str, str]] = {}
     User = get_user_model()
-    for username in ["headoffice", "analyst", "legal", "coordinator-bishkek", "lto-bishkek-1"]:
+    for username in ROLES:
         client = Client()
         client.force_login(User.objects.get(username=username))
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -135,7 +252,7 @@ def _sample() -> dict[str, str]:
 
     lto_own = Incident.objects.filter(reported_by__username="lto-bishkek-1").order_by("ref")
     incident = Incident.objects.order_by("ref").first()
-    own = lto_own.first() or incident
+    own = lto_own.first() or incident  # at a very small size the LTO may have none: a 404
     name = Candidate.objects.order_by("pk").values_list("full_name", flat=True).first() or "x"
     return {
         "incident": str(incident.pk),
@@ -143,6 +260,7 @@ def _sample() -> dict[str, str]:
         "ref": incident.ref,
         "name": quote(name.split()[0]),
         "district": str(District.objects.order_by("pk").values_list("pk", flat=True).first()),
+        "draft": str(uuid.uuid4()),  # the form's id, in its address (an unsent draft)
     }
 
 
@@ -195,6 +313,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=40, help="per target and size (40)")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up rounds (3)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (3)")
+    parser.add_argument("--no-walk", dest="walk", action="store_false",
+                        help="only the named targets, not every page and API list")  # fmt: skip
     args = parser.parse_args()
     if not 0 < args.small < args.large or args.requests < 1:
         parser.error("need 0 < --small < --large and --requests >= 1")
@@ -219,6 +339,11 @@ def main() -> int:
         connections.close_all()
         server = Server(args.workers, workdir)
         server.wait_ready()
+        if args.walk:
+            found = _walk(server.port, headers, targets)
+            connections.close_all()
+            print(f"walk: {len(found)} more pages and API lists found")
+            targets += found
         load = [os.getloadavg()[0]]
         small = _measure(server.port, targets, headers, args.requests, args.warmup)
         seconds = _generate(args.large)
@@ -246,7 +371,8 @@ def report(args, db, targets, small, large, load) -> int:
           f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (start, grown, end) on "
           f"{os.cpu_count()} CPUs")  # fmt: skip
     s, la = f"{args.small:,}", f"{args.large:,}"
-    print(f"{'target':<26}{s + ' p50':>12}{'p95':>8}{la + ' p50':>14}{'p95':>8}"
+    width = max(26, *(len(t.name) + 2 for t in targets))
+    print(f"{'target':<{width}}{s + ' p50':>12}{'p95':>8}{la + ' p50':>14}{'p95':>8}"
           f"{'growth':>8}{'KB':>7}  status")  # fmt: skip
     worst = ("", 0.0)
     slowest = ("", 0.0)
@@ -258,7 +384,7 @@ def report(args, db, targets, small, large, load) -> int:
         if status != "ok":
             failed.append(t.name)
         mark = "  (outside the budget)" if t.name == COMMON_WORD else ""
-        print(f"{t.name:<26}{a['p50']:>12.1f}{a['p95']:>8.1f}{b['p50']:>14.1f}{b['p95']:>8.1f}"
+        print(f"{t.name:<{width}}{a['p50']:>12.1f}{a['p95']:>8.1f}{b['p50']:>14.1f}{b['p95']:>8.1f}"
               f"{growth:>7.2f}×{b['bytes'] / 1024:>7.1f}  {status}{mark}")  # fmt: skip
         if t.name == COMMON_WORD:
             continue

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models import Commission
-from observation.kernel.forms import DateInput
+from observation.kernel.forms import DateInput, QuickSelect
 from observation.models import Election
 from voters.models import AGE_FIELDS, VoterListSnapshot
 from voters.queries import elections_for_choice, snapshot_commissions
@@ -20,7 +20,9 @@ class VoterSnapshotForm(forms.ModelForm):
     class Meta:
         model = VoterListSnapshot
         fields = ["commission", "stage", "as_of", "total", "male", "female", *AGE_FIELDS]
-        widgets = {"as_of": DateInput()}
+        # Every TEC and PEC of the election: 2,560 options at national scale, which
+        # Django's one template per option took over a second to draw.
+        widgets = {"as_of": DateInput(), "commission": QuickSelect()}
         help_texts = {
             "male": _("Leave male and female empty if the list gives only the total."),
             "age_18_29": _("Leave all six brackets empty if the list gives no age breakdown."),
