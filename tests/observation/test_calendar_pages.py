@@ -80,6 +80,8 @@ def test_htmx_picker_returns_only_the_timeline(client, election, entry):
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="calendar"') and "<main" not in html
     assert "Decree No. 231" in html
+    # the add button is in the part htmx swaps, so it follows the election picked
+    assert f"/elections/{election.pk}/calendar/new/" in html
 
 
 def test_no_election_yet(client):
