@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from observation.kernel.forms import DateInput
+from observation.kernel.forms import DateInput, TimeInput
 from observation.models import (
     CalendarEntry,
     Candidate,
@@ -113,15 +113,6 @@ class PartyMeetingForm(ServiceForm):
             if len(only) == 1:  # an observer of one district need not pick it
                 self.initial.setdefault("district", only[0].pk)
         self.fields["district"].label_from_instance = lambda d: f"{d.name} · {d.election.name}"
-
-
-class TimeInput(forms.TimeInput):
-    """A browser time picker; like the date picker it reads only ISO (``08:00``)."""
-
-    input_type = "time"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%H:%M", **kwargs)
 
 
 class CalendarEntryForm(ServiceForm):
