@@ -12,8 +12,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from observation.kernel.forms import DateInput
+from observation.kernel.forms import DateInput, TimeInput
 from observation.models import (
+    CalendarEntry,
     Candidate,
     ConcernTheme,
     District,
@@ -112,6 +113,31 @@ class PartyMeetingForm(ServiceForm):
             if len(only) == 1:  # an observer of one district need not pick it
                 self.initial.setdefault("district", only[0].pk)
         self.fields["district"].label_from_instance = lambda d: f"{d.name} · {d.election.name}"
+
+
+class CalendarEntryForm(ServiceForm):
+    """A date of an election's calendar. The election comes from the page; the rules
+    (one date of each kind, a label for "other", election day on the election's day) are
+    the model's, checked again by the service, as for the API."""
+
+    class Meta:
+        model = CalendarEntry
+        fields = ["kind", "date", "time", "label", "reference"]
+        widgets = {"date": DateInput(), "time": TimeInput()}
+        help_texts = {
+            "time": _("Only when the hour matters, e.g. the campaign closing at 08:00."),
+            "label": _("Required for kind “Other”; else optional, printed beside the kind."),
+        }
+
+
+class CalendarElectionForm(forms.Form):
+    """Which election's calendar to show (GET)."""
+
+    election = forms.ModelChoiceField(
+        label=_("Election"),
+        queryset=Election.objects.order_by("-election_day", "name"),
+        empty_label=None,
+    )
 
 
 class CandidateFilterForm(forms.Form):

@@ -24,6 +24,7 @@ def _elections(request: Any) -> dict[str, Any]:
 
 register_nav(NavEntry(_("Home"), "home", ALL_ROLES, order=0))
 register_nav(NavEntry(_("Elections"), "election-list", ALL_ROLES, order=50))
+register_nav(NavEntry(_("Calendar"), "calendar", ALL_ROLES, order=51))
 register_nav(NavEntry(_("Parties"), "party-index", ALL_ROLES, order=51))
 register_nav(NavEntry(_("Party meetings"), "party-meeting-list", ALL_ROLES, order=52))
 register_nav(NavEntry(_("API"), "api-docs", STAFF_ROLES, order=900))

@@ -445,7 +445,7 @@ class CalendarEntry(FieldNamedConstraints, models.Model):
         _("reference"), max_length=200, blank=True, help_text=_("E.g. the decree's number.")
     )
 
-    constraint_fields = {"calendar_kind_once": "kind"}
+    constraint_fields = {"calendar_kind_once": "kind", "calendar_other_labelled": "label"}
 
     class Meta:
         ordering = ["election", "date", "time", "id"]
@@ -483,9 +483,27 @@ class CalendarEntry(FieldNamedConstraints, models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="other") | ~Q(label=""),
                 name="calendarentry_other_labelled",
+                violation_error_code="calendar_other_labelled",
                 violation_error_message=_("Say what happens on a date of kind 'other'."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        """The rules a constraint cannot hold, for pages, API and imports alike (they all
+        save through ``full_clean``): the election-day date is the election's day."""
+        super().clean()
+        if (
+            self.kind == self.Kind.ELECTION_DAY
+            and self.election_id is not None
+            and self.date is not None
+            and self.date != self.election.election_day
+        ):
+            raise ValidationError(
+                {
+                    "date": _("Election day is %(day)s, as the election says.")
+                    % {"day": self.election.election_day.isoformat()}
+                }
+            )

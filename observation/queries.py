@@ -343,6 +343,16 @@ def locked_accounts() -> list[dict[str, Any]]:
     )
 
 
+def calendar_timeline(election: Election) -> list[CalendarEntry]:
+    """The election's calendar for its page, in date order (one query), each entry with
+    ``days_before`` election day (negative after it) and ``days_after`` it (0 before)."""
+    entries = list(CalendarEntry.objects.filter(election=election).order_by("date", "time", "pk"))
+    for entry in entries:
+        entry.days_before = (election.election_day - entry.date).days
+        entry.days_after = max(0, -entry.days_before)
+    return entries
+
+
 def election_calendar(election: Election) -> list[dict[str, Any]]:
     """The election's calendar in date order, as plain data (one query)::
 

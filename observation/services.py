@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 M = TypeVar("M", bound=models.Model)
+UNCHANGED = object()
+"""For a field whose ``None`` is a value (a calendar date's time): leave it as it is."""
 
 
 def _require_reference_writer(actor: AbstractBaseUser) -> None:
@@ -471,12 +473,16 @@ def calendar_entry_update(
     kind: str | None = None,
     label: str | None = None,
     reference: str | None = None,
-    time: dt.time | None = None,
+    time: dt.time | None | object = UNCHANGED,
 ) -> CalendarEntry:
+    """Change a date of the calendar. ``time=None`` removes the time (a date may have
+    none); leaving ``time`` out keeps it."""
     _require_reference_writer(actor)
     entry = _locked(CalendarEntry, entry.pk)
     _refuse_move(entry, "election", election, _("A date stays in its election's calendar."))
-    fields = _given(date=date, kind=kind, label=label, reference=reference, time=time)
+    fields = _given(date=date, kind=kind, label=label, reference=reference)
+    if time is not UNCHANGED:
+        fields["time"] = time
     return _update_audited(entry, actor=actor, action="calendar_entry.update", fields=fields)
 
 

@@ -19,9 +19,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from observation import queries, services
 from observation.forms import (
+    CalendarElectionForm,
+    CalendarEntryForm,
     CandidateFilterForm,
     CandidateForm,
     DistrictForm,
@@ -36,7 +39,15 @@ from observation.forms import (
 from observation.kernel.access import require
 from observation.kernel.forms import add_service_errors
 from observation.kernel.registry import panels_for
-from observation.models import Candidate, District, Election, Party, PartyList, PartyMeeting
+from observation.models import (
+    CalendarEntry,
+    Candidate,
+    District,
+    Election,
+    Party,
+    PartyList,
+    PartyMeeting,
+)
 from observation.policies import (
     PARTY_MEETINGS,
     REFERENCE_DATA,
@@ -77,11 +88,15 @@ def _submit(
 
 
 def _form_page(
-    request: HttpRequest, form: ServiceForm, *, title: Any, back: str, **context: Any
+    request: HttpRequest,
+    form: ServiceForm,
+    *,
+    title: Any,
+    back: str,
+    template: str = "observation/form.html",
+    **context: Any,
 ) -> HttpResponse:
-    return render(
-        request, "observation/form.html", {"form": form, "title": title, "back": back, **context}
-    )
+    return render(request, template, {"form": form, "title": title, "back": back, **context})
 
 
 def _candidate_table(
@@ -444,3 +459,88 @@ def party_meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("party-meeting-list")
     back = reverse("party-meeting-list")
     return _form_page(request, form, title=_("Edit the party meeting"), back=back)
+
+
+# --- The election calendar ----------------------------------------------------------------
+# Reference data (REFERENCE_DATA): every role reads the calendar, analysts and
+# administrators change it (docs/reference-data.md#the-election-calendar).
+
+
+def _calendar_url(election_id: int) -> str:
+    return f"{reverse('calendar')}?election={election_id}"
+
+
+@read_reference
+def calendar(request: HttpRequest) -> HttpResponse:
+    """An election's calendar as a timeline (``?election=``, the latest by default);
+    htmx asks for the timeline only when another election is picked."""
+    elections = Election.objects.order_by("-election_day", "name")
+    election = None
+    if (chosen := request.GET.get("election", "")).isdigit():
+        election = elections.filter(pk=chosen).first()
+    if election is None:
+        election = elections.first()
+    context = {
+        "election": election,
+        "entries": queries.calendar_timeline(election) if election else [],
+        "picker": CalendarElectionForm(initial={"election": election}),
+        "can_edit": REFERENCE_DATA.can_write(request.user),
+    }
+    if request.htmx and request.htmx.target == "calendar":
+        return render(request, "observation/partials/calendar.html", context)
+    return render(request, "observation/calendar.html", context)
+
+
+@write_reference
+def calendar_entry_create(request: HttpRequest, election_pk: int) -> HttpResponse:
+    election = get_object_or_404(Election, pk=election_pk)
+    form = CalendarEntryForm(request.POST or None, instance=CalendarEntry(election=election))
+    entry = _submit(
+        request,
+        form,
+        lambda values: services.calendar_entry_create(
+            actor=request.user, election=election, **values
+        ),
+        _("Date added to the calendar."),
+    )
+    if entry:
+        return redirect(_calendar_url(election.pk))
+    return _form_page(
+        request,
+        form,
+        title=_("Add a date to the calendar"),
+        back=_calendar_url(election.pk),
+        subtitle=election.name,
+    )
+
+
+@write_reference
+def calendar_entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(CalendarEntry.objects.select_related("election"), pk=pk)
+    form = CalendarEntryForm(request.POST or None, instance=entry)
+    saved = _submit(
+        request,
+        form,
+        lambda values: services.calendar_entry_update(actor=request.user, entry=entry, **values),
+        _("Calendar date saved."),
+    )
+    if saved:
+        return redirect(_calendar_url(entry.election_id))
+    return _form_page(
+        request,
+        form,
+        title=_("Edit a date of the calendar"),
+        back=_calendar_url(entry.election_id),
+        subtitle=entry.election.name,
+        template="observation/calendar_entry_form.html",
+        delete_url=reverse("calendar-entry-delete", args=[entry.pk]),
+    )
+
+
+@write_reference
+@require_POST
+def calendar_entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(CalendarEntry, pk=pk)
+    services.calendar_entry_delete(actor=request.user, entry=entry)
+    messages.success(request, _("Date removed from the calendar."))
+    return redirect(_calendar_url(entry.election_id))

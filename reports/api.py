@@ -6,7 +6,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -18,12 +23,14 @@ from rest_framework.response import Response
 from observation.kernel.storage import file_response
 from reports import queries, services
 from reports.exports import CONTENT_TYPES, FORMATS, filename_for
-from reports.models import Abbreviation, ExportJob, Recommendation
+from reports.models import Abbreviation, ContextFigure, ExportJob, Recommendation, SectionImage
 from reports.policies import REPORTS
 from reports.sections import SECTION_KEYS
 from reports.serializers import (
     AbbreviationSerializer,
     AbbreviationUpdateSerializer,
+    ContextFigureSerializer,
+    ContextFigureUpdateSerializer,
     ExportJobSerializer,
     ExportRequestSerializer,
     RecommendationSerializer,
@@ -32,6 +39,9 @@ from reports.serializers import (
     ReportSectionSerializer,
     ReportSerializer,
     ReportUpdateSerializer,
+    SectionImageSerializer,
+    SectionImageUpdateSerializer,
+    SectionImageUploadSerializer,
     SectionUpdateSerializer,
 )
 
@@ -256,3 +266,101 @@ class AbbreviationViewSet(_ReportPartViewSet):
 
     def perform_destroy(self, instance):
         services.abbreviation_delete(actor=self.request.user, abbreviation=instance)
+
+
+_FROZEN = OpenApiResponse(OpenApiTypes.OBJECT, "The report is published (frozen): nothing changed.")
+_REFUSED = OpenApiResponse(OpenApiTypes.OBJECT, "Invalid: messages by field; nothing changed.")
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: ContextFigureSerializer, 400: _REFUSED, 409: _FROZEN}),
+    update=extend_schema(responses={200: ContextFigureSerializer, 400: _REFUSED, 409: _FROZEN}),
+    partial_update=extend_schema(
+        responses={200: ContextFigureSerializer, 400: _REFUSED, 409: _FROZEN}
+    ),
+    destroy=extend_schema(responses={204: None, 409: _FROZEN}),
+)
+class ContextFigureViewSet(_ReportPartViewSet):
+    """Context figures: small tables of outside figures with their source, printed in a
+    section and charted if asked (numbered with the report's charts)."""
+
+    queryset = ContextFigure.objects.order_by("report", "order", "id")
+    serializer_class = ContextFigureSerializer
+    update_serializer_class = ContextFigureUpdateSerializer
+    filterset_fields = ["report", "section"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.context_figure_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.context_figure_update(
+            actor=self.request.user, figure=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.context_figure_delete(actor=self.request.user, figure=instance)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Add a picture to a section (multipart: report, section, caption, file)",
+        request={"multipart/form-data": SectionImageUploadSerializer},
+        responses={201: SectionImageSerializer, 400: _REFUSED, 409: _FROZEN},
+    ),
+    update=extend_schema(responses={200: SectionImageSerializer, 400: _REFUSED, 409: _FROZEN}),
+    partial_update=extend_schema(
+        responses={200: SectionImageSerializer, 400: _REFUSED, 409: _FROZEN}
+    ),
+    destroy=extend_schema(responses={204: None, 409: _FROZEN}),
+)
+class SectionImageViewSet(_ReportPartViewSet):
+    """Pictures printed in a report's sections with their captions. Uploads are checked
+    as on the page (JPEG or PNG by content, size and pixel limits, metadata removed);
+    the file is kept in the private storage and served by ``download``."""
+
+    queryset = SectionImage.objects.order_by("report", "section", "order", "id")
+    serializer_class = SectionImageSerializer
+    update_serializer_class = SectionImageUpdateSerializer
+    filterset_fields = ["report", "section"]
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        upload = SectionImageUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        image = services.section_image_add(actor=request.user, **upload.validated_data)
+        return Response(SectionImageSerializer(image).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.section_image_update(
+            actor=self.request.user, image=serializer.instance, **serializer.validated_data
+        )
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        super().update(request, *args, **kwargs)
+        return Response(SectionImageSerializer(self.get_object()).data)
+
+    def perform_destroy(self, instance):
+        services.section_image_delete(actor=self.request.user, image=instance)
+
+    @extend_schema(
+        responses={
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+        },
+        summary="Download the picture",
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer],
+            content_negotiation_class=_FormatIsAParameter)  # fmt: skip
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        image = self.get_object()
+        extension = "jpg" if image.content_type == "image/jpeg" else "png"
+        response = file_response(
+            image.file,
+            filename=f"report-{image.report_id}-image-{image.pk}.{extension}",
+            content_type=image.content_type,
+        )
+        services.section_image_downloaded(actor=request.user, image=image)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -11,4 +11,7 @@ router.register(
 )
 router.register("report-abbreviations", api.AbbreviationViewSet, basename="report-abbreviation")
 
+router.register("report-figures", api.ContextFigureViewSet, basename="report-figure")
+router.register("report-images", api.SectionImageViewSet, basename="report-image")
+
 urlpatterns = router.urls

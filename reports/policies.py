@@ -4,10 +4,13 @@ published report is frozen (``require_draft``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from observation.kernel.access import Access
+from observation.kernel.api import Conflict
 from observation.kernel.roles import Role
 from reports.models import Report
 
@@ -22,15 +25,19 @@ DASHBOARD = Access(
 )
 
 
-class ReportFrozen(ValidationError):
-    """A change was asked of a published report. A ``ValidationError``, so the API answers
-    400 and a form shows it like any refused change; pages redirect to the report."""
+class ReportFrozen(ValidationError, Conflict):
+    """A change was asked of a published report. A ``Conflict``, so the API answers 409
+    (the request is fine; what is stored refuses it), and a ``ValidationError``, so a form
+    shows it like any refused change; pages redirect to the report."""
 
     def __init__(self, report: Report) -> None:
         super().__init__(
             _("This report is published and can no longer be changed."), code="published"
         )
         self.report_pk = report.pk
+
+    def response_data(self) -> dict[str, Any]:
+        return {"detail": self.messages[0]}
 
 
 def require_draft(report: Report) -> None:

@@ -1,9 +1,19 @@
 from __future__ import annotations
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from observation.kernel.api import MAX_LONG_TEXT, text_limits
-from reports.models import Abbreviation, ExportJob, Recommendation, Report, ReportSection
+from reports.models import (
+    Abbreviation,
+    ContextFigure,
+    ExportJob,
+    Recommendation,
+    Report,
+    ReportSection,
+    SectionImage,
+)
+from reports.sections import SECTION_CHOICES
 
 
 class ReportSectionSerializer(serializers.ModelSerializer):
@@ -52,6 +62,60 @@ class AbbreviationUpdateSerializer(serializers.ModelSerializer):
         model = Abbreviation
         fields = ["id", "report", "short", "meaning", "order"]
         read_only_fields = ["id", "report"]
+
+
+class ContextFigureSerializer(serializers.ModelSerializer):
+    rows = serializers.JSONField(
+        help_text='The table: pairs of a label and a number, `[["Confirmed cases", 132070], '
+        '["Deaths", 2102]]`; 1 to 100 rows, labels of up to 200 characters.'
+    )
+    order = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=32767,
+        help_text="Position among the report's figures; by default after the last.",
+    )
+
+    class Meta:
+        model = ContextFigure
+        fields = ["id", "report", "section", "title", "source", "rows", "chart", "order"]
+        read_only_fields = ["id"]
+
+
+class ContextFigureUpdateSerializer(ContextFigureSerializer):
+    class Meta(ContextFigureSerializer.Meta):
+        read_only_fields = ["id", "report"]
+
+
+class SectionImageSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField(
+        help_text="The picture (JPEG or PNG, without its metadata), for readers of reports."
+    )
+
+    class Meta:
+        model = SectionImage
+        fields = ["id", "report", "section", "caption", "content_type", "order", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, image: SectionImage) -> str:
+        return reverse("report-image-download", args=[image.pk])
+
+
+class SectionImageUploadSerializer(serializers.Serializer):
+    """Parsing only; the picture is checked by ``reports.services.section_image_add``, as
+    on the page."""
+
+    report = serializers.PrimaryKeyRelatedField(queryset=Report.objects.all())
+    section = serializers.ChoiceField(choices=SECTION_CHOICES)
+    caption = serializers.CharField(max_length=400)
+    file = serializers.FileField(help_text="A JPEG or PNG picture (multipart).")
+
+
+class SectionImageUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SectionImage
+        fields = ["id", "report", "section", "caption", "content_type", "order"]
+        read_only_fields = ["id", "report", "content_type", "order"]
 
 
 class ReportSerializer(serializers.ModelSerializer):

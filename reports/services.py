@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.files import EvidenceFileError, detect_type, remove_location
+from incidents.services.filing import evidence_check
 from observation.kernel.access import Actor
 from observation.kernel.audit import audit_log, model_changes
 from observation.kernel.tasking import enqueue_on_commit, publish_quietly
@@ -315,19 +317,42 @@ def abbreviation_delete(*, actor: Actor, abbreviation: Abbreviation) -> None:
 CONTEXT_FIGURE_FIELDS = ("section", "title", "source", "rows", "chart", "order")
 
 
+MAX_FIGURE_ROWS = 100
+MAX_FIGURE_LABEL = 200
+MAX_FIGURE_VALUE = 10**15
+"""A context figure is a small table: at most 100 rows, labels of at most 200 characters,
+numbers below a quadrillion in size (docs/reports.md#figures-and-images)."""
+
+
 def _clean_rows(rows: Any) -> list[list[Any]]:
     """``[[label, number], ...]``: a label of text and a whole or decimal number."""
     message = _("Give the rows as pairs of a label and a number.")
     if not isinstance(rows, list) or not rows:
         raise ValidationError({"rows": message})
+    if len(rows) > MAX_FIGURE_ROWS:
+        raise ValidationError(
+            {"rows": _("At most %(count)d rows, please.") % {"count": MAX_FIGURE_ROWS}}
+        )
     cleaned = []
     for row in rows:
         if not isinstance(row, list | tuple) or len(row) != 2:
             raise ValidationError({"rows": message})
         label, value = row
-        if not isinstance(label, str) or not label.strip():
+        if not isinstance(label, str) or not label.strip() or "\x00" in label:
             raise ValidationError({"rows": message})
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if len(label.strip()) > MAX_FIGURE_LABEL:
+            raise ValidationError(
+                {
+                    "rows": _("A label has at most %(count)d characters.")
+                    % {"count": MAX_FIGURE_LABEL}
+                }
+            )
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or abs(value) >= MAX_FIGURE_VALUE
+        ):
             raise ValidationError({"rows": _("“%(label)s” needs a number.") % {"label": label}})
         cleaned.append([label.strip(), value])
     return cleaned
@@ -369,6 +394,33 @@ def context_figure_create(
 
 
 @transaction.atomic
+def context_figure_update(*, actor: Actor, figure: ContextFigure, **fields: Any) -> ContextFigure:
+    """Change a context figure's section, title, source, rows, chart or order."""
+    require_draft(_locked(figure.report))
+    figure = ContextFigure.objects.select_for_update().get(pk=figure.pk)
+    fields = {k: v for k, v in fields.items() if k in CONTEXT_FIGURE_FIELDS}
+    for name in ("title", "source"):
+        if name in fields:
+            fields[name] = (fields[name] or "").strip()
+    if "rows" in fields:
+        fields["rows"] = _clean_rows(fields["rows"])
+    changes = model_changes(figure, fields)
+    if not changes:
+        return figure
+    for name, value in fields.items():
+        setattr(figure, name, value)
+    figure.full_clean()
+    figure.save()
+    audit_log(
+        actor=actor,
+        action="report.context_figure_updated",
+        target=figure.report,
+        data={"context_figure_id": figure.pk, "changes": changes},
+    )
+    return figure
+
+
+@transaction.atomic
 def context_figure_delete(*, actor: Actor, figure: ContextFigure) -> None:
     report = _locked(figure.report)
     require_draft(report)
@@ -401,7 +453,13 @@ def section_image_add(
         content_type = ""
     if content_type not in IMAGE_TYPES:
         raise ValidationError({"file": _("Send a JPEG or PNG picture.")})
-    cleaned = remove_location(file, content_type)
+    # Then evidence's own checks (docs/incidents.md#evidence): at most EVIDENCE_MAX_BYTES
+    # and EVIDENCE_MAX_PIXELS, the pixels counted from the header before any decoding.
+    evidence_check(file)
+    try:
+        cleaned = remove_location(file, content_type)
+    except EvidenceFileError as exc:  # damaged, or too large once decoded
+        raise ValidationError({"file": str(exc)}) from exc
     if cleaned.copy is None:
         raise ValidationError({"file": _("This picture cannot be read.")})
     data = cleaned.copy if isinstance(cleaned.copy, bytes) else cleaned.copy.read()
@@ -443,6 +501,47 @@ def section_image_delete(*, actor: Actor, image: SectionImage) -> None:
     storage = image.file.storage
     image.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def section_image_update(
+    *, actor: Actor, image: SectionImage, section: str | None = None, caption: str | None = None
+) -> SectionImage:
+    """Change a picture's caption, or move it to another section (it goes last there)."""
+    report = _locked(image.report)
+    require_draft(report)
+    image = SectionImage.objects.select_for_update().get(pk=image.pk)
+    fields: dict[str, Any] = {}
+    if caption is not None:
+        fields["caption"] = caption.strip()
+    if section is not None:
+        fields["section"] = section
+    changes = model_changes(image, fields)
+    if not changes:
+        return image
+    for name, value in fields.items():
+        setattr(image, name, value)
+    if "section" in changes:
+        image.order = report.images.filter(section=image.section).count() + 1
+    image.full_clean()
+    image.save()
+    audit_log(
+        actor=actor,
+        action="report.image_updated",
+        target=report,
+        data={"image_id": image.pk, "changes": changes},
+    )
+    return image
+
+
+def section_image_downloaded(*, actor: Actor, image: SectionImage) -> None:
+    """Record who fetched a section's picture through the API (like evidence)."""
+    audit_log(
+        actor=actor,
+        action="report.image_downloaded",
+        target=image.report,
+        data={"image_id": image.pk, "file": image.file.name},
+    )
 
 
 # --- publication ----------------------------------------------------------------------

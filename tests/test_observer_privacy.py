@@ -11,8 +11,10 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
+from PIL import Image
 from rest_framework.test import APIClient
 
 from incidents.models import Comment, Incident
@@ -49,6 +51,16 @@ def demo(settings):
         export_format="xlsx",
     )
     report_services.export_job_run(job_id=job.pk)
+    # and a picture in a section (so the report-images detail paths are walked too)
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(picture, format="PNG")
+    report_services.section_image_add(
+        actor=User.objects.get(username="analyst"),
+        report=Report.objects.get(),
+        section="campaign",
+        caption="A test picture",
+        file=SimpleUploadedFile("picture.png", picture.getvalue()),
+    )
 
 
 def _observers():

@@ -314,6 +314,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "IncidentStatusEnum": "incidents.models.Incident.Status",
         "EscalationStatusEnum": "incidents.models.Escalation.Status",
+        # a report's sections: a section's key, and where a figure or picture is printed
+        "ReportSectionEnum": "reports.sections.SECTION_CHOICES",
     },
     # In production the schema and the docs are for signed-in users only (docs/api.md).
     "SERVE_PERMISSIONS": (

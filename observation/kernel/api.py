@@ -50,10 +50,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     the API turns it into the same 400 with field messages that serializers give.
     A conflict with what is stored is a 409 rather than a 500: a service's ``Conflict``,
     or deleting something still referenced (``ProtectedError``). Every 409 is made here."""
-    if isinstance(exc, DjangoValidationError):
-        return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
+    # A conflict first: some are also ValidationErrors, for the forms (a published report).
     if isinstance(exc, Conflict):
         return Response(exc.response_data(), status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ProtectedError):
         return Response(
             {"detail": "This record is still referenced by other records and cannot be deleted."},

@@ -31,6 +31,15 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class TimeInput(forms.TimeInput):
+    """A browser time picker; like the date picker it reads only ISO (``08:00``)."""
+
+    input_type = "time"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class QuickSelect(forms.Select):
     """A select whose options are written in Python rather than by one template each
     (Django's default): the triage filters list every district, party and person, and

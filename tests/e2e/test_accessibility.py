@@ -27,6 +27,11 @@ NOT_PAGES = re.compile(
     r"|\.(csv|xlsx|pdf|docx|json)$"
 )
 MAX_PAGES_PER_ROLE = 40
+# Pages the walk must reach (so a page added later is not silently left out of it).
+MUST_VISIT = {
+    "analyst": [r"^/calendar/$", r"^/elections/\d+/calendar/new/$", r"^/calendar/\d+/edit/$"],
+    "lto-bishkek-1": [r"^/calendar/$"],
+}
 DETAIL_LINKS_PER_PAGE = 3
 
 
@@ -128,4 +133,6 @@ def test_every_page_of_the_role_passes_axe_and_fits_a_phone(
             queue += _links(page, "main a", base)[:DETAIL_LINKS_PER_PAGE]
     context.close()
     assert len(seen) > 2
+    missed = [p for p in MUST_VISIT.get(username, []) if not any(re.search(p, s) for s in seen)]
+    assert not missed, f"the walk did not reach {missed}: {sorted(seen)}"
     assert failures == {}, "\n".join(f"{p}: {'; '.join(v)}" for p, v in failures.items())
