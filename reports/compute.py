@@ -121,7 +121,8 @@ def _member(member: CommissionMember) -> dict[str, Any]:
         "nominated_by": member.nominated_by,
         "party": member.party.name if member.party else member.party_label,
         "re_elected": member.re_elected,
-        "term_start": member.term_start.isoformat(),
+        # None: the first day is not known (docs/commissions.md)
+        "term_start": member.term_start.isoformat() if member.term_start else None,
         "term_end": member.term_end.isoformat() if member.term_end else None,
         "note": member.note,
     }
