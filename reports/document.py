@@ -633,10 +633,25 @@ class _Builder:
         many members it holds and lists those, never a number it does not have."""
         outgoing, incoming = renewal["outgoing"], renewal["incoming"]
         date, before = fmt_date(renewal["date"]), fmt_date(renewal["outgoing_on"])
+        took_office = _("A new composition of %(commission)s took office on %(date)s.") % {
+            "commission": name,
+            "date": date,
+        }
+        if not outgoing:  # nothing recorded of it: say so, and print no empty table
+            return [
+                Paragraph(
+                    took_office
+                    + " "
+                    + _(
+                        "No member of the outgoing composition (in office on %(date)s) is recorded."
+                    )
+                    % {"date": before}
+                ),
+                self._incoming_table(name, date, incoming),
+            ]
         return [
             Paragraph(
-                _("A new composition of %(commission)s took office on %(date)s.")
-                % {"commission": name, "date": date}
+                took_office
                 + " "
                 + ngettext(
                     "The record holds %(count)s member of the outgoing composition (in "
@@ -671,31 +686,34 @@ class _Builder:
                         ],
                         sheet=_("Outgoing %(commission)s") % {"commission": name},
                     ),
-                    Table(
-                        f"incoming-{name}",
-                        ngettext(
-                            "New composition of %(commission)s on %(date)s (%(count)s member)",
-                            "New composition of %(commission)s on %(date)s (%(count)s members)",
-                            len(incoming),
-                        )
-                        % {"commission": name, "date": date, "count": fmt_int(len(incoming))},
-                        ["№", _("Name"), _("Role"), _("Nominated by"), _("Party"), _("Change")],
-                        [
-                            [
-                                i,
-                                m["full_name"],
-                                str(ROLE_LABELS.get(m["role"], m["role"])),
-                                str(NOMINATED_BY_LABELS.get(m["nominated_by"], m["nominated_by"])),
-                                m["party"] or "–",
-                                str(RENEWAL_LABELS[m["change"]]),
-                            ]
-                            for i, m in enumerate(incoming, 1)
-                        ],
-                        sheet=_("New %(commission)s") % {"commission": name},
-                    ),
+                    self._incoming_table(name, date, incoming),
                 ]
             ),
         ]
+
+    def _incoming_table(self, name: str, date: str, incoming: list[dict[str, Any]]) -> Table:
+        return Table(
+            f"incoming-{name}",
+            ngettext(
+                "New composition of %(commission)s on %(date)s (%(count)s member)",
+                "New composition of %(commission)s on %(date)s (%(count)s members)",
+                len(incoming),
+            )
+            % {"commission": name, "date": date, "count": fmt_int(len(incoming))},
+            ["№", _("Name"), _("Role"), _("Nominated by"), _("Party"), _("Change")],
+            [
+                [
+                    i,
+                    m["full_name"],
+                    str(ROLE_LABELS.get(m["role"], m["role"])),
+                    str(NOMINATED_BY_LABELS.get(m["nominated_by"], m["nominated_by"])),
+                    m["party"] or "–",
+                    str(RENEWAL_LABELS[m["change"]]),
+                ]
+                for i, m in enumerate(incoming, 1)
+            ],
+            sheet=_("New %(commission)s") % {"commission": name},
+        )
 
     @staticmethod
     def _change_label(change: str, re_elected: bool = False) -> str:

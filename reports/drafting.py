@@ -173,6 +173,8 @@ def _renewal(name: str, renewal: dict[str, Any]) -> list[str]:
     if parts:
         sentence += " (" + _join(parts) + ")"
     outgoing = renewal["outgoing"]
+    if not outgoing:
+        return [sentence + ".", _("No member of the outgoing composition is recorded.")]
     left = sum(1 for m in outgoing if m["change"] == "left")
     held = ngettext(
         "The record holds %(count)s member of the outgoing composition",
