@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin
 
 from commissions import services
+from commissions.forms import CommissionMemberForm
 from commissions.models import (
     Commission,
     CommissionDecision,
@@ -31,7 +32,12 @@ class ServiceAdmin(admin.ModelAdmin):
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         if change:
             original = type(obj).objects.get(pk=obj.pk)
-            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            # A form-only field (the member form's "first day not known") is not data.
+            changes = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in form.cleaned_data
+            }
             type(self).update(actor=request.user, **{self.instance_kwarg: original}, **changes)
         else:
             created = type(self).create(actor=request.user, **form.cleaned_data)
@@ -75,6 +81,8 @@ class CommissionMemberAdmin(ServiceAdmin):
     create = staticmethod(services.commission_member_add)
     update = staticmethod(services.commission_member_update)
     instance_kwarg = "member"
+    form = CommissionMemberForm
+    fields = ["commission", *CommissionMemberForm.Meta.fields]
     list_display = ["full_name", "commission", "role", "nominated_by", "term_start", "term_end"]
     list_filter = ["role", "nominated_by", "commission__level"]
     list_select_related = ["commission"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -108,7 +108,9 @@ class CommissionMemberViewSet(_ServiceViewSet):
     """Terms of commission members. `?on=YYYY-MM-DD` gives a commission's composition on
     that date; ending a term is `POST .../{id}/end-term/`."""
 
-    queryset = CommissionMember.objects.order_by("commission", "term_start", "full_name", "id")
+    queryset = CommissionMember.objects.order_by(
+        "commission", F("term_start").asc(nulls_first=True), "full_name", "id"
+    )
     serializer_class = CommissionMemberSerializer
     permission_classes = [MEMBERS.api_permission()]
     filterset_class = CommissionMemberFilter

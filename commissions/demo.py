@@ -10,6 +10,12 @@ What the seed does not state is assumed, and said so here:
   "no violation" decisions, and every complaint except those the seed describes are
   illustrative; complainants of those complaints are synthetic.
 - The seed gives no roles inside the CEC, so its twelve members are recorded as members.
+- The outgoing CEC: the seed says its term of office expired and names only the four
+  members re-elected on 2021-06-30. Their earlier terms are recorded with no first day
+  (not in the seed), ending 2021-06-29, the eve of the vote; who nominated them then and
+  their roles are not in the seed either ("not recorded", member). The other members of
+  the outgoing CEC are not named, so they are not recorded: the report says how many of
+  the outgoing composition the record holds and never more.
 
 PECs are not created one by one: the seed gives only how many each TEC has (228, 78,
 20), and that number is the TEC's ``pec_count``. Rows with invented PEC names would only
@@ -72,6 +78,10 @@ CEC_MEMBERS = [
 ]  # fmt: skip
 
 MemberRole = CommissionMember.MemberRole
+OUTGOING_CEC_NOTE = (
+    "Member of the outgoing CEC, whose term of office expired; re-elected on 30 June 2021. "
+    "First day, role and nominating body of this term are not in the source."
+)
 # (full name, role, term start, term end, note)
 BISHKEK_TEC_MEMBERS = [
     ("Kairat Mamatov", MemberRole.CHAIR, D(2021, 2, 1), D(2021, 6, 29),
@@ -135,6 +145,19 @@ def load(stdout: TextIO) -> None:
                 "note": note,
             },
         )
+    # The outgoing CEC as far as the seed names it: the four members it re-elected.
+    outgoing = [row[0] for row in CEC_MEMBERS if row[4]]
+    for full_name in outgoing:
+        _upsert(
+            CommissionMember,
+            {"commission": cec, "full_name": full_name, "term_start": None},
+            {
+                "role": MemberRole.MEMBER,
+                "nominated_by": CommissionMember.NominatedBy.UNKNOWN,
+                "term_end": CEC_VOTE - dt.timedelta(days=1),
+                "note": OUTGOING_CEC_NOTE,
+            },
+        )
     for full_name, role, start, end, note in BISHKEK_TEC_MEMBERS:
         _upsert(
             CommissionMember,
@@ -147,7 +170,8 @@ def load(stdout: TextIO) -> None:
     _load_decisions(tecs, districts, parties, meetings, complaints)
     decisions = CommissionDecision.objects.filter(commission__election=election).count()
     stdout.write(
-        f"commissions: CEC with {len(CEC_MEMBERS)} members, {len(TECS)} TECs "
+        f"commissions: CEC with {len(CEC_MEMBERS)} members ({len(outgoing)} of the outgoing "
+        f"CEC recorded), {len(TECS)} TECs "
         f"({', '.join(str(n) for _, _, n, _ in TECS)} PECs), {len(meetings)} meetings, "
         f"{len(complaints)} complaints, {decisions} decisions\n"
     )

@@ -49,6 +49,19 @@ class CommissionForm(forms.ModelForm):
 
 
 class CommissionMemberForm(forms.ModelForm):
+    """A term. An empty first day must be meant: ``start_unknown`` says the day is not
+    known (the member was in office before the term's end), so a forgotten date is an
+    error, not a term of unknown start (docs/commissions.md)."""
+
+    start_unknown = forms.BooleanField(
+        label=_("First day not known"),
+        required=False,
+        help_text=_(
+            "Tick when the source does not say when this term began (for example a member "
+            "of an outgoing composition); give the last day in office instead."
+        ),
+    )
+
     class Meta:
         model = CommissionMember
         fields = [
@@ -58,11 +71,34 @@ class CommissionMemberForm(forms.ModelForm):
             "party",
             "party_label",
             "term_start",
+            "start_unknown",
             "term_end",
             "re_elected",
             "note",
         ]
         widgets = {"term_start": DateInput(), "term_end": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.term_start is None:
+            self.initial.setdefault("start_unknown", True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        unknown = data.pop("start_unknown", False)
+        if "term_start" in self.errors:
+            return data
+        if data.get("term_start") is None and not unknown:
+            self.add_error(
+                "term_start",
+                _("Enter the first day in office, or tick “First day not known”."),
+            )
+        elif data.get("term_start") is not None and unknown:
+            self.add_error(
+                "start_unknown",
+                _("Untick “First day not known” or leave the first day empty."),
+            )
+        return data
 
 
 class EndTermForm(forms.Form):

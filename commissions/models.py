@@ -152,10 +152,13 @@ class Commission(FieldNamedConstraints, models.Model):
 
 
 def overlapping_terms(start, end) -> Q:
-    """Terms that share at least one day with [start, end] (end None = still serving)."""
-    q = Q(term_end__isnull=True) | Q(term_end__gte=start)
+    """Terms that share at least one day with [start, end] (end None = still serving;
+    start None = started on a day not recorded, so possibly any day up to the end). A term
+    whose start is not recorded counts as covering every day up to its end
+    (docs/commissions.md, "Terms whose start is not known")."""
+    q = Q() if start is None else Q(term_end__isnull=True) | Q(term_end__gte=start)
     if end is not None:
-        q &= Q(term_start__lte=end)
+        q &= Q(term_start__isnull=True) | Q(term_start__lte=end)
     return q
 
 
@@ -174,6 +177,8 @@ class CommissionMember(FieldNamedConstraints, models.Model):
         PARLIAMENT = "parliament", _("Jogorku Kenesh (parliament)")
         PARTY = "party", _("Political party")
         OTHER = "other", _("Other")
+        # Who nominated an earlier term is often not in the source (docs/commissions.md).
+        UNKNOWN = "unknown", _("Not recorded")
 
     # A commission has one chair, one deputy chair and one secretary at a time.
     SINGLE_HOLDER_ROLES = (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR, MemberRole.SECRETARY)
@@ -202,7 +207,15 @@ class CommissionMember(FieldNamedConstraints, models.Model):
         blank=True,
         help_text=_("Affiliation as the source names it, when the party is not in the register."),
     )
-    term_start = models.DateField(_("term starts"))
+    term_start = models.DateField(
+        _("term starts"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "First day in office. Empty only when it is not known: the member was in office "
+            "before the term's end, which must then be given."
+        ),
+    )
     term_end = models.DateField(
         _("term ends"), null=True, blank=True, help_text=_("Last day in office; empty if serving.")
     )
@@ -211,18 +224,30 @@ class CommissionMember(FieldNamedConstraints, models.Model):
 
     constraint_fields = {
         "term_ordered": "term_end",
+        "start_or_end_known": "term_end",
         "role_valid": "role",
         "nominated_by_valid": "nominated_by",
     }
 
     class Meta:
-        ordering = ["commission", "term_start", "full_name"]
+        # A term whose start is not recorded began before the others: it comes first.
+        ordering = ["commission", F("term_start").asc(nulls_first=True), "full_name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(term_end__isnull=True) | Q(term_end__gte=F("term_start")),
+                condition=Q(term_end__isnull=True)
+                | Q(term_start__isnull=True)
+                | Q(term_end__gte=F("term_start")),
                 name="member_term_ordered",
                 violation_error_code="term_ordered",
                 violation_error_message=_("A term cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(term_start__isnull=False) | Q(term_end__isnull=False),
+                name="member_start_or_end_known",
+                violation_error_code="start_or_end_known",
+                violation_error_message=_(
+                    "A term whose first day is not known needs its last day in office."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["commission", "full_name", "term_start"], name="member_unique_term"
@@ -234,7 +259,9 @@ class CommissionMember(FieldNamedConstraints, models.Model):
                 violation_error_message=_("Choose a role from the list."),
             ),
             models.CheckConstraint(
-                condition=Q(nominated_by__in=["president", "parliament", "party", "other"]),
+                condition=Q(
+                    nominated_by__in=["president", "parliament", "party", "other", "unknown"]
+                ),
                 name="member_nominated_by_valid",
                 violation_error_code="nominated_by_valid",
                 violation_error_message=_("Choose a nominating body from the list."),
@@ -248,11 +275,8 @@ class CommissionMember(FieldNamedConstraints, models.Model):
         errors: dict[str, str] = {}
         if self.nominated_by == self.NominatedBy.PARTY and not (self.party_id or self.party_label):
             errors["party"] = _("Name the party that nominated this member.")
-        if (
-            self.commission_id
-            and self.term_start
-            and (self.term_end is None or self.term_end >= self.term_start)
-        ):
+        start, end = self.term_start, self.term_end
+        if self.commission_id and (start or end) and (end is None or start is None or end >= start):
             overlapping = (
                 CommissionMember.objects.filter(commission_id=self.commission_id)
                 .filter(overlapping_terms(self.term_start, self.term_end))
@@ -265,7 +289,7 @@ class CommissionMember(FieldNamedConstraints, models.Model):
                         "%(name)s holds this role during part of this term; end their term first."
                     ) % {"name": holder.full_name}
             if self.full_name and overlapping.filter(full_name=self.full_name).exists():
-                errors["term_start"] = _(
+                errors["term_end" if self.term_start is None else "term_start"] = _(
                     "This person already has a term on this commission overlapping these dates."
                 )
         if errors:

@@ -65,8 +65,10 @@ def default_composition_date(commission: Commission) -> dt.date:
 
 
 def serving_on(on: dt.date, prefix: str = "") -> Q:
-    """Terms covering ``on``: started on or before it, not ended before it."""
-    return Q(**{f"{prefix}term_start__lte": on}) & (
+    """Terms covering ``on``: started on or before it (or on a day not recorded), not
+    ended before it. A term whose start is not known covers every day up to its end
+    (docs/commissions.md)."""
+    return (Q(**{f"{prefix}term_start__lte": on}) | Q(**{f"{prefix}term_start__isnull": True})) & (
         Q(**{f"{prefix}term_end__isnull": True}) | Q(**{f"{prefix}term_end__gte": on})
     )
 
@@ -180,15 +182,16 @@ def composition_changes(commission: Commission, start: dt.date, end: dt.date) ->
     terms = list(
         member_terms(commission)
         .filter(Q(term_start__range=(start, end)) | Q(term_end__range=(start, end)))
-        .order_by("term_start", "full_name")
+        .order_by(F("term_start").asc(nulls_first=True), "full_name")
     )
     return _changes(terms, start, end)
 
 
 def _changes(terms: list[CommissionMember], start: dt.date, end: dt.date) -> CompositionChanges:
-    """``terms`` ordered by start and name."""
+    """``terms`` ordered by start and name. A term whose start is not recorded did not
+    join in the period as far as the record knows; its end still counts."""
     return CompositionChanges(
-        joined=[t for t in terms if start <= t.term_start <= end],
+        joined=[t for t in terms if t.term_start is not None and start <= t.term_start <= end],
         left=sorted(
             (t for t in terms if t.term_end and start <= t.term_end <= end),
             key=lambda t: (t.term_end, t.full_name),
@@ -196,42 +199,125 @@ def _changes(terms: list[CommissionMember], start: dt.date, end: dt.date) -> Com
     )
 
 
+# How long before a report's period a renewal of a commission is still shown beside it.
+RENEWAL_LOOKBACK = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """A new composition of a commission took office on ``date``: who served the day
+    before (``outgoing``) and who served that day (``incoming``), each with what became
+    of them: ``left``, ``re_elected``, ``stayed`` (same term, or a new one not marked
+    re-elected) or ``joined``. Only recorded terms are listed; the record may hold part
+    of a composition (docs/commissions.md, "Renewal")."""
+
+    date: dt.date
+    outgoing: list[tuple[CommissionMember, str]]
+    incoming: list[tuple[CommissionMember, str]]
+
+    @property
+    def outgoing_on(self) -> dt.date:
+        return self.date - dt.timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class PeriodComposition:
-    """A commission over a period: who serves on its last day, and who joined or left."""
+    """A commission over a period: who serves on its last day, who joined or left, and
+    the renewal of its composition during or just before the period, if any."""
 
     members: list[CommissionMember]
     changes: CompositionChanges
+    renewal: Renewal | None = None
+
+
+def _covers(term: CommissionMember, on: dt.date) -> bool:
+    """``serving_on(on)`` in Python."""
+    started = term.term_start is None or term.term_start <= on
+    return started and (term.term_end is None or term.term_end >= on)
+
+
+def _renewal(
+    rows: list[CommissionMember], after: dt.date, end: dt.date, order: Any
+) -> Renewal | None:
+    """The last renewal in ``(after, end]`` among ``rows`` (which hold every term serving
+    on any day of ``[after, end]``). A composition is renewed on the day a term marked
+    re-elected starts: a member is re-elected into a new composition."""
+    days = [
+        t.term_start
+        for t in rows
+        if t.re_elected and t.term_start is not None and after < t.term_start <= end
+    ]
+    if not days:
+        return None
+    day = max(days)
+    before = day - dt.timedelta(days=1)
+    outgoing = sorted((t for t in rows if _covers(t, before)), key=order)
+    incoming = sorted((t for t in rows if _covers(t, day)), key=order)
+    incoming_by_name = {t.full_name: t for t in incoming}
+    outgoing_names = {t.full_name for t in outgoing}
+
+    def went(term: CommissionMember) -> str:
+        if _covers(term, day):
+            return "stayed"
+        successor = incoming_by_name.get(term.full_name)
+        if successor is None:
+            return "left"
+        return "re_elected" if successor.re_elected else "stayed"
+
+    def came(term: CommissionMember) -> str:
+        if term.term_start is None or term.term_start < day:
+            return "stayed"
+        if term.re_elected:
+            return "re_elected"
+        return "stayed" if term.full_name in outgoing_names else "joined"
+
+    return Renewal(
+        date=day,
+        outgoing=[(t, went(t)) for t in outgoing],
+        incoming=[(t, came(t)) for t in incoming],
+    )
 
 
 def compositions_over(
     commissions: list[Commission], start: dt.date, end: dt.date
 ) -> dict[int, PeriodComposition]:
     """``composition_on(end)`` and ``composition_changes(start, end)`` for every commission
-    of ``commissions`` (keyed by id) in one query, for the report. The members are listed
-    as the report prints them: by role (chair first), then who nominated them, then name."""
+    of ``commissions`` (keyed by id) in one query, for the report, with the renewal of its
+    composition in the period or in the ``RENEWAL_LOOKBACK`` before it. The members are
+    listed as the report prints them: by role (chair first), then who nominated them, then
+    name."""
+    after = start - RENEWAL_LOOKBACK
     terms = (
-        CommissionMember.objects.filter(commission__in=commissions, term_start__lte=end)
-        .filter(Q(term_end__isnull=True) | Q(term_end__gte=start))
+        CommissionMember.objects.filter(commission__in=commissions)
+        .filter(Q(term_start__isnull=True) | Q(term_start__lte=end))
+        .filter(Q(term_end__isnull=True) | Q(term_end__gte=after))
         .select_related("party")
-        .order_by("term_start", "full_name")
+        .order_by(F("term_start").asc(nulls_first=True), "full_name")
     )
     by_commission: dict[int, list[CommissionMember]] = {c.pk: [] for c in commissions}
     for term in terms:
         by_commission[term.commission_id].append(term)
     role_order = list(CommissionMember.MemberRole.values)
+
+    def order(t: CommissionMember) -> tuple:
+        return (role_order.index(t.role), t.nominated_by, t.full_name)
+
     result = {}
     for pk, rows in by_commission.items():
+        in_period = [t for t in rows if t.term_end is None or t.term_end >= start]
         # term_start <= end is in the filter: what remains of ``serving_on(end)``.
-        members = [t for t in rows if t.term_end is None or t.term_end >= end]
-        members.sort(key=lambda t: (role_order.index(t.role), t.nominated_by, t.full_name))
-        result[pk] = PeriodComposition(members=members, changes=_changes(rows, start, end))
+        members = sorted((t for t in rows if t.term_end is None or t.term_end >= end), key=order)
+        result[pk] = PeriodComposition(
+            members=members,
+            changes=_changes(in_period, start, end),
+            renewal=_renewal(rows, after, end, order),
+        )
     return result
 
 
 def full_history(commission: Commission) -> QuerySet[CommissionMember]:
     """Every term ever recorded, the most recent first."""
-    return member_terms(commission).order_by("-term_start", "full_name")
+    return member_terms(commission).order_by(F("term_start").desc(nulls_last=True), "full_name")
 
 
 # --- Activity --------------------------------------------------------------------------

@@ -44,6 +44,9 @@ class CommissionMemberSerializer(serializers.ModelSerializer):
             "re_elected",
             "note",
         ]
+        # ``term_start`` must be sent: null says the first day is not known (a term then
+        # needs its ``term_end``), so a forgotten date is an error (docs/commissions.md).
+        extra_kwargs = {"term_start": {"required": True, "allow_null": True}}
         validators: list = []
 
 

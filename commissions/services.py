@@ -156,7 +156,7 @@ def commission_member_add(
     actor: AbstractBaseUser,
     commission: Commission,
     full_name: str,
-    term_start: dt.date,
+    term_start: dt.date | None,
     role: str = CommissionMember.MemberRole.MEMBER,
     nominated_by: str = CommissionMember.NominatedBy.OTHER,
     party: Any = None,

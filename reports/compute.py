@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from commissions.models import Commission, CommissionDecision, CommissionMember
 from commissions.queries import (
+    Renewal,
     activity_summary,
     complaints_by_commission,
     compositions_over,
@@ -121,17 +122,34 @@ def _member(member: CommissionMember) -> dict[str, Any]:
         "nominated_by": member.nominated_by,
         "party": member.party.name if member.party else member.party_label,
         "re_elected": member.re_elected,
-        "term_start": member.term_start.isoformat(),
+        # None: the first day is not known (docs/commissions.md)
+        "term_start": member.term_start.isoformat() if member.term_start else None,
         "term_end": member.term_end.isoformat() if member.term_end else None,
         "note": member.note,
+    }
+
+
+def _renewal(renewal: Renewal | None) -> dict[str, Any] | None:
+    """A new composition that took office in or just before the period: the outgoing
+    composition (the day before) beside the new one, each member with ``change``
+    (``left``/``re_elected``/``stayed``/``joined``). Only recorded terms: the record may
+    hold part of the outgoing composition (docs/reports.md)."""
+    if renewal is None:
+        return None
+    return {
+        "date": renewal.date.isoformat(),
+        "outgoing_on": renewal.outgoing_on.isoformat(),
+        "outgoing": [{**_member(m), "change": change} for m, change in renewal.outgoing],
+        "incoming": [{**_member(m), "change": change} for m, change in renewal.incoming],
     }
 
 
 def commissions_data(
     commissions: list[Commission], period: Period
 ) -> dict[str, list[dict[str, Any]]]:
-    """Composition of the CEC and the TECs on the last day of the period, and who joined
-    or left during it (``commissions.queries.compositions_over``)."""
+    """Composition of the CEC and the TECs on the last day of the period, who joined or
+    left during it, and a renewal of the composition in or just before the period
+    (``commissions.queries.compositions_over``)."""
     compositions = compositions_over(commissions, period.start, period.end)
     result = []
     for commission in commissions:
@@ -152,6 +170,7 @@ def commissions_data(
                 "note": commission.note,
                 "members": [_member(m) for m in composition.members],
                 "changes": changes,
+                "renewal": _renewal(composition.renewal),
             }
         )
     return {

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from commissions.models import CommissionDecision, CommissionMeeting, CommissionMember
 from incidents.models import Incident
@@ -42,6 +43,13 @@ CALENDAR_LABELS = dict(CalendarEntry.Kind.choices)
 THEME_LABELS = dict(ConcernTheme.choices)
 MODE_LABELS = dict(CommissionMeeting.Mode.choices)
 SANITARY_LABELS = dict(CommissionMeeting.Sanitary.choices)
+# What became of a member when a new composition took office (commissions.queries.Renewal).
+RENEWAL_LABELS = {
+    "left": gettext_lazy("left"),
+    "re_elected": gettext_lazy("re-elected"),
+    "stayed": gettext_lazy("stayed"),
+    "joined": gettext_lazy("joined"),
+}
 
 # A preliminary report summarises (the seed's model): a list longer than these limits is
 # replaced by a summary table whose counts add up to the list's length. At the seed's size
@@ -115,8 +123,25 @@ class Picture:
     caption: str
 
 
+@dataclass
+class Beside:
+    """Tables read side by side: beside each other on a screen wide enough, one after the
+    other in print, in Word and in a narrow window; each its own sheet in XLSX."""
+
+    tables: list[Table]
+
+
 Block = (
-    Table | Facts | Paragraph | Heading | ItemList | Narrative | ChartBlock | Footnotes | Picture
+    Table
+    | Facts
+    | Paragraph
+    | Heading
+    | ItemList
+    | Narrative
+    | ChartBlock
+    | Footnotes
+    | Picture
+    | Beside
 )
 
 
@@ -158,7 +183,7 @@ class Document:
         return " · ".join(x for x in (self.address, self.website, self.contact) if x)
 
     def tables(self) -> list[Table]:
-        return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]
+        return [t for s in self.sections for b in s.blocks for t in _tables_of(b)]
 
     def charts(self) -> list[ChartBlock]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, ChartBlock)]
@@ -222,6 +247,26 @@ def build_document(
         )
 
 
+def _tables_of(block: Block) -> list[Table]:
+    if isinstance(block, Table):
+        return [block]
+    return list(block.tables) if isinstance(block, Beside) else []
+
+
+def changes_outside_renewal(commission: dict[str, Any]) -> list[dict[str, Any]]:
+    """The period's changes of a commission except the departures and arrivals its
+    renewal shows (the outgoing composition's last day, the new one's first), so the
+    report lists each once."""
+    renewal = commission.get("renewal")
+    if not renewal:
+        return commission["changes"]
+    shown = {("left", renewal["outgoing_on"], m["full_name"]) for m in renewal["outgoing"]}
+    shown |= {("joined", renewal["date"], m["full_name"]) for m in renewal["incoming"]}
+    return [
+        c for c in commission["changes"] if (c["change"], c["date"], c["full_name"]) not in shown
+    ]
+
+
 def _logo(report: Report) -> Picture | None:
     publisher = report.publisher
     if publisher is None or not publisher.logo:
@@ -234,6 +279,13 @@ def _logo(report: Report) -> Picture | None:
 def _read(file: Any) -> bytes:
     with file.open("rb") as handle:
         return handle.read()
+
+
+def _same_terms(members: list[dict[str, Any]], others: list[dict[str, Any]]) -> bool:
+    def key(m: dict[str, Any]) -> tuple:
+        return (m["full_name"], m["term_start"], m["role"])
+
+    return sorted(map(key, members), key=str) == sorted(map(key, others), key=str)
 
 
 def _month_year(value: str | None) -> str:
@@ -517,7 +569,20 @@ class _Builder:
                 )
             )
         members = commission["members"]
-        if members:
+        renewal = commission.get("renewal")
+        if renewal:
+            blocks += self.renewal(commission["commission"], renewal)
+        # The new composition, printed beside the outgoing one, may still be in office at
+        # the end of the period: then it is not printed a second time.
+        still_in_office = bool(renewal) and _same_terms(members, renewal["incoming"])
+        if still_in_office:
+            blocks.append(
+                Paragraph(
+                    _("%(commission)s had the same composition on %(date)s, the end of the period.")
+                    % {"commission": commission["commission"], "date": period_end}
+                )
+            )
+        elif members:
             blocks.append(
                 Table(
                     f"composition-{commission['commission']}",
@@ -540,7 +605,8 @@ class _Builder:
             )
         else:
             blocks.append(Paragraph(_("No members are recorded for this commission.")))
-        if commission["changes"]:
+        changes = changes_outside_renewal(commission)
+        if changes:
             blocks.append(
                 Table(
                     f"changes-{commission['commission']}",
@@ -554,12 +620,100 @@ class _Builder:
                             self._change_label(c["change"], c["re_elected"]),
                             str(ROLE_LABELS.get(c["role"], c["role"])),
                         ]
-                        for c in commission["changes"]
+                        for c in changes
                     ],
                     sheet=_("%(commission)s changes") % {"commission": commission["commission"]},
                 )
             )
         return blocks
+
+    def renewal(self, name: str, renewal: dict[str, Any]) -> list[Block]:
+        """The outgoing composition beside the new one, each member with what became of
+        them. The record may hold part of the outgoing composition: the report says how
+        many members it holds and lists those, never a number it does not have."""
+        outgoing, incoming = renewal["outgoing"], renewal["incoming"]
+        date, before = fmt_date(renewal["date"]), fmt_date(renewal["outgoing_on"])
+        took_office = _("A new composition of %(commission)s took office on %(date)s.") % {
+            "commission": name,
+            "date": date,
+        }
+        if not outgoing:  # nothing recorded of it: say so, and print no empty table
+            return [
+                Paragraph(
+                    took_office
+                    + " "
+                    + _(
+                        "No member of the outgoing composition (in office on %(date)s) is recorded."
+                    )
+                    % {"date": before}
+                ),
+                self._incoming_table(name, date, incoming),
+            ]
+        return [
+            Paragraph(
+                took_office
+                + " "
+                + ngettext(
+                    "The record holds %(count)s member of the outgoing composition (in "
+                    "office on %(date)s); only recorded members are listed.",
+                    "The record holds %(count)s members of the outgoing composition (in "
+                    "office on %(date)s); only recorded members are listed.",
+                    len(outgoing),
+                )
+                % {"count": fmt_int(len(outgoing)), "date": before}
+            ),
+            Beside(
+                [
+                    Table(
+                        f"outgoing-{name}",
+                        ngettext(
+                            "Outgoing composition of %(commission)s on %(date)s "
+                            "(%(count)s member recorded)",
+                            "Outgoing composition of %(commission)s on %(date)s "
+                            "(%(count)s members recorded)",
+                            len(outgoing),
+                        )
+                        % {"commission": name, "date": before, "count": fmt_int(len(outgoing))},
+                        ["№", _("Name"), _("Role"), _("Change")],
+                        [
+                            [
+                                i,
+                                m["full_name"],
+                                str(ROLE_LABELS.get(m["role"], m["role"])),
+                                str(RENEWAL_LABELS[m["change"]]),
+                            ]
+                            for i, m in enumerate(outgoing, 1)
+                        ],
+                        sheet=_("Outgoing %(commission)s") % {"commission": name},
+                    ),
+                    self._incoming_table(name, date, incoming),
+                ]
+            ),
+        ]
+
+    def _incoming_table(self, name: str, date: str, incoming: list[dict[str, Any]]) -> Table:
+        return Table(
+            f"incoming-{name}",
+            ngettext(
+                "New composition of %(commission)s on %(date)s (%(count)s member)",
+                "New composition of %(commission)s on %(date)s (%(count)s members)",
+                len(incoming),
+            )
+            % {"commission": name, "date": date, "count": fmt_int(len(incoming))},
+            ["№", _("Name"), _("Role"), _("Nominated by"), _("Party"), _("Change")],
+            [
+                [
+                    i,
+                    m["full_name"],
+                    str(ROLE_LABELS.get(m["role"], m["role"])),
+                    str(NOMINATED_BY_LABELS.get(m["nominated_by"], m["nominated_by"])),
+                    m["party"] or "–",
+                    str(RENEWAL_LABELS[m["change"]]),
+                ]
+                for i, m in enumerate(incoming, 1)
+            ],
+            sheet=_("New %(commission)s") % {"commission": name},
+        )
 
     @staticmethod
     def _change_label(change: str, re_elected: bool = False) -> str:

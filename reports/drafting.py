@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from reports import sections as S
-from reports.document import KIND_LABELS, STAGE_LABELS
+from reports.document import KIND_LABELS, STAGE_LABELS, changes_outside_renewal
 from reports.formatting import fmt_date, fmt_int, fmt_pct
 
 
@@ -125,8 +125,12 @@ def _commissions(data: dict[str, Any]) -> list[str]:
                     re_elected,
                 ) % {"count": re_elected}
             sentences.append(sentence + ".")
-        joined = [c for c in commission["changes"] if c["change"] == "joined"]
-        left = [c for c in commission["changes"] if c["change"] == "left"]
+        renewal = commission.get("renewal")
+        if renewal:
+            sentences += _renewal(commission["commission"], renewal)
+        changes = changes_outside_renewal(commission)
+        joined = [c for c in changes if c["change"] == "joined"]
+        left = [c for c in changes if c["change"] == "left"]
         if joined or left:
             sentences.append(
                 _("During the period, %(joined)s joined and %(left)s left %(commission)s.")
@@ -146,6 +150,40 @@ def _commissions(data: dict[str, Any]) -> list[str]:
                 }
             )
     return sentences
+
+
+def _renewal(name: str, renewal: dict[str, Any]) -> list[str]:
+    """What the two compositions printed side by side hold: every number is a count of
+    their rows, and the outgoing one is said to be what the record holds."""
+    incoming = [m["change"] for m in renewal["incoming"]]
+    sentence = ngettext(
+        "On %(date)s a new composition of %(commission)s took office: %(count)s member",
+        "On %(date)s a new composition of %(commission)s took office: %(count)s members",
+        len(incoming),
+    ) % {"date": fmt_date(renewal["date"]), "commission": name, "count": len(incoming)}
+    re_elected, joined, stayed = (incoming.count(c) for c in ("re_elected", "joined", "stayed"))
+    parts = []
+    if re_elected:
+        n = re_elected
+        parts.append(ngettext("%(n)s re-elected", "%(n)s re-elected", n) % {"n": n})
+    if joined:
+        parts.append(ngettext("%(n)s new", "%(n)s new", joined) % {"n": joined})
+    if stayed:
+        parts.append(ngettext("%(n)s still serving", "%(n)s still serving", stayed) % {"n": stayed})
+    if parts:
+        sentence += " (" + _join(parts) + ")"
+    outgoing = renewal["outgoing"]
+    if not outgoing:
+        return [sentence + ".", _("No member of the outgoing composition is recorded.")]
+    left = sum(1 for m in outgoing if m["change"] == "left")
+    held = ngettext(
+        "The record holds %(count)s member of the outgoing composition",
+        "The record holds %(count)s members of the outgoing composition",
+        len(outgoing),
+    ) % {"count": len(outgoing)}
+    if left:
+        held += ngettext("; %(n)s of them left", "; %(n)s of them left", left) % {"n": left}
+    return [sentence + ".", held + "."]
 
 
 def _voter_registration(data: dict[str, Any]) -> list[str]:

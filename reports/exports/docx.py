@@ -20,6 +20,7 @@ from docx.shared import Cm, Pt
 
 from reports.charts import to_png
 from reports.document import (
+    Beside,
     ChartBlock,
     Document,
     Facts,
@@ -105,6 +106,9 @@ def _add_block(word: Any, block: Any) -> None:
         _HtmlToWord(word).feed(block.html)
     elif isinstance(block, Table):
         _add_table(word, block)
+    elif isinstance(block, Beside):  # one after the other: a page has no room for both
+        for table in block.tables:
+            _add_table(word, table)
     elif isinstance(block, ChartBlock):
         word.add_picture(io.BytesIO(to_png(block.chart)), width=Cm(16))
         word.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER

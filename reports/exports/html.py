@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from reports.charts import to_svg
 from reports.document import (
+    Beside,
     ChartBlock,
     Document,
     Facts,
@@ -198,6 +199,14 @@ def render_block(block: Any, *, chart_as_image: bool = False) -> SafeString:
         return mark_safe(f'<div class="narrative">{block.html}</div>')
     if isinstance(block, Table):
         return render_table(block)
+    if isinstance(block, Beside):
+        # Side by side where the screen has room (static/reports/report.css), else stacked.
+        items = "".join(
+            f'<div class="{"beside-item wide" if len(t.columns) > 4 else "beside-item"}">'
+            f"{render_table(t)}</div>"
+            for t in block.tables
+        )
+        return mark_safe(f'<div class="beside">{items}</div>')
     if isinstance(block, ChartBlock):
         return render_chart(block, as_image=chart_as_image)
     if isinstance(block, Facts):

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from observation.kernel.spreadsheets import write_cell
 from reports.charts import to_png
-from reports.document import ChartBlock, Document, Table
+from reports.document import Beside, ChartBlock, Document, Table
 from reports.formatting import Percent, Signed
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]\:\*\?\/\\]")
@@ -59,11 +59,12 @@ def render_xlsx(document: Document) -> bytes:
         last_sheet = None
         for section in document.sections:
             for block in section.blocks:
-                if isinstance(block, Table):
-                    last_sheet = _add_table(book, block, taken)
-                    cover_row += 1
-                    write_cell(cover, cover_row, 1, last_sheet.title)
-                    write_cell(cover, cover_row, 2, block.caption or section.title)
+                if isinstance(block, Table | Beside):  # tables side by side: a sheet each
+                    for table in block.tables if isinstance(block, Beside) else [block]:
+                        last_sheet = _add_table(book, table, taken)
+                        cover_row += 1
+                        write_cell(cover, cover_row, 1, last_sheet.title)
+                        write_cell(cover, cover_row, 2, table.caption or section.title)
                 elif isinstance(block, ChartBlock) and last_sheet is not None:
                     image = Image(io.BytesIO(to_png(block.chart)))
                     image.width, image.height = image.width // 2, image.height // 2

@@ -147,3 +147,57 @@ def test_insert_puts_a_draft_sentence_in_the_box_without_saving(browser, live_se
     assert page.url == url  # no reload
     page.wait_for_selector("#preview p:has-text('My own words.')")  # the live preview follows
     assert ReportSection.objects.get(report=report, key="violations").body == ""  # not saved
+
+
+def _axe_problems(page) -> list[str]:
+    from tests.e2e.test_accessibility import AXE
+
+    page.add_script_tag(content=AXE.read_text())
+    violations = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ("
+        "{id: v.id, impact: v.impact})))"
+    )
+    return [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def _boxes(page, selector: str) -> list[dict]:
+    return page.eval_on_selector_all(
+        selector, "els => els.map(e => { const r = e.getBoundingClientRect(); "
+        "return {x: r.x, y: r.y, w: r.width}; })"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_outgoing_and_new_cec_side_by_side_where_the_screen_has_room(
+    browser, live_server, settings, demo, width
+):
+    """§5's outgoing and new CEC compositions: beside each other on a wide screen, one
+    under the other on a phone, on the section page and in the preview; both pass axe (no
+    serious or critical violation) and the section page fits the screen. (The preview is
+    the print document: its widest tables, Table 2 among them, are wider than a phone.)"""
+    from reports.models import Report
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    report = Report.objects.get()
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "analyst")
+    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    for name, path in [
+        ("section", f"/reports/{report.pk}/sections/commissions/"),
+        ("preview", f"/reports/{report.pk}/preview/"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        page.screenshot(path=str(SHOTS / f"reports-cec-{name}-{width}.png"), full_page=True)
+        outgoing, new = _boxes(page, ".beside-item")[:2]
+        if width >= 1280:
+            assert outgoing["y"] == new["y"] and new["x"] > outgoing["x"] + outgoing["w"] - 1
+        else:
+            assert new["y"] > outgoing["y"]
+        if name == "section":
+            assert _fits(page), f"{name} overflows at {width}px"
+        assert not _axe_problems(page), name
+    context.close()

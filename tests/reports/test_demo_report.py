@@ -19,9 +19,11 @@ from django.core.management import call_command
 from django.db import transaction
 from docx import Document as WordDocument
 from docx.shared import Cm
+from openpyxl import load_workbook
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
+from reports.drafting import draft_sentences
 from reports.models import Report
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +146,7 @@ def demo(django_db_setup, django_db_blocker):
             base = f"/api/v1/reports/{report.pk}"
             files = {
                 fmt: api.get(f"{base}/export/?format={fmt}").content
-                for fmt in ("html", "pdf", "docx")
+                for fmt in ("html", "pdf", "docx", "xlsx")
             }
             html = _Text()
             html.feed(files["html"].decode())
@@ -153,6 +155,8 @@ def demo(django_db_setup, django_db_blocker):
             yield {
                 "data": api.get(f"{base}/data/").json(),
                 "html": (_norm("".join(html.parts)), html.rows),
+                "raw_html": files["html"].decode(),
+                "xlsx": load_workbook(io.BytesIO(files["xlsx"])),
                 "pdf": _norm(" ".join(page.extract_text() for page in pdf.pages)),
                 "pdf_meta": pdf.metadata,
                 "docx": (docx_text, docx_rows),
@@ -219,6 +223,95 @@ def test_every_commission_count_equals_its_rows(demo):
     assert commissions["activity"]["meetings"]["total"] == len(commissions["meetings"])
 
 
+def test_data_has_the_outgoing_cec_beside_the_new_one(demo):
+    """Added keys only: the CEC's renewal of 30 June 2021 with the four members of the
+    outgoing CEC the seed names (first day not recorded) and the twelve new ones."""
+    (cec,) = demo["data"]["commissions"]["cec"]
+    assert {"members", "changes", "commission", "level", "note"} <= cec.keys()
+    renewal = cec["renewal"]
+    assert (renewal["date"], renewal["outgoing_on"]) == ("2021-06-30", "2021-06-29")
+    outgoing = {m["full_name"]: m for m in renewal["outgoing"]}
+    assert set(outgoing) == set(RE_ELECTED)
+    facts = {(m["change"], m["term_start"], m["term_end"], m["nominated_by"])
+             for m in outgoing.values()}  # fmt: skip
+    assert facts == {("re_elected", None, "2021-06-29", "unknown")}
+    incoming = {m["full_name"]: m["change"] for m in renewal["incoming"]}
+    assert len(incoming) == 12 and incoming == {
+        name: "re_elected" if name in RE_ELECTED else "joined" for name in incoming
+    }
+    assert [t["renewal"] for t in demo["data"]["commissions"]["tecs"]] == [None, None, None]
+
+
+def _composition_tables(rows: list[list[str]]) -> tuple[list[list[str]], list[list[str]]]:
+    """The outgoing (4 columns) and new (6 columns) CEC tables' rows, by their names."""
+    names = set(RE_ELECTED) | {"Mars Naspekov", "Kairat Mamatov"}
+    outgoing = [r for r in rows if len(r) == 4 and r[0].isdigit() and r[1] in names]
+    incoming = [r for r in rows if len(r) == 6 and r[0].isdigit() and r[-1] in (
+        "re-elected", "joined", "stayed")]  # fmt: skip
+    return outgoing, incoming
+
+
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_outgoing_and_new_cec_side_by_side_with_the_counts_they_print(demo, fmt):
+    text, rows = demo[fmt]
+    outgoing, incoming = _composition_tables(rows)
+    assert sorted(r[1] for r in outgoing) == sorted(RE_ELECTED)
+    assert {r[3] for r in outgoing} == {"re-elected"}
+    assert len(incoming) == 12
+    assert sorted(r[1] for r in incoming if r[-1] == "re-elected") == sorted(RE_ELECTED)
+    assert {r[1] for r in incoming if r[-1] == "joined"} >= {"Kairat Mamatov", "Mars Naspekov"}
+    # the counts stated are the rows printed, and the outgoing CEC is what the record holds
+    assert (
+        "Outgoing composition of Central Commission for Elections and Referenda (CEC) "
+        "on 29 June 2021 (4 members recorded)" in text
+    )
+    assert "(CEC) on 30 June 2021 (12 members)" in text
+    assert "The record holds 4 members of the outgoing composition" in text
+    assert "took office on 30 June 2021" in text
+    # the renewal's departures and arrivals are not listed a second time as changes
+    assert not any(r[1] in RE_ELECTED and r[2] == "left" for r in rows if len(r) == 4)
+
+
+def test_html_puts_the_two_compositions_beside_each_other(demo):
+    html = demo["raw_html"]
+    start = html.index('<div class="beside">')
+    block = html[start : html.index("</table></div></div>", start)]
+    assert block.count('<div class="beside-item') == 2
+    assert block.index("Outgoing composition") < block.index("New composition")
+
+
+def test_xlsx_has_the_outgoing_and_new_cec_as_two_sheets(demo):
+    book = demo["xlsx"]
+    outgoing = next(book[n] for n in book.sheetnames if n.startswith("Outgoing"))
+    new = next(book[n] for n in book.sheetnames if n.startswith("New Central"))
+    rows = [row for row in outgoing.iter_rows(values_only=True) if isinstance(row[0], int)]
+    names = {row[1]: row[3] for row in rows}
+    assert names == dict.fromkeys(RE_ELECTED, "re-elected")
+    changes = [row[5] for row in new.iter_rows(values_only=True) if isinstance(row[0], int)]
+    assert (len(changes), changes.count("re-elected"), changes.count("joined")) == (12, 4, 8)
+
+
+def test_drafted_sentences_count_what_the_tables_print(demo):
+    sentences = draft_sentences("commissions", demo["data"], "en")
+    assert (
+        "On 30 June 2021 a new composition of Central Commission for Elections and Referenda "
+        "(CEC) took office: 12 members (4 re-elected and 8 new)." in sentences
+    )
+    assert "The record holds 4 members of the outgoing composition." in sentences
+    assert "During the period, 2 members joined and 1 member left Bishkek TEC." in sentences
+    assert not any("joined and" in s and "(CEC)" in s for s in sentences)
+
+
+def test_pdf_prints_the_outgoing_and_new_cec(demo):
+    text = demo["pdf"]
+    assert "(CEC) on 29 June 2021 (4 members recorded)" in text
+    assert "(CEC) on 30 June 2021 (12 members)" in text
+    assert "The record holds 4 members of the outgoing composition" in text
+    for name in RE_ELECTED:  # in the outgoing table (role, change) and in the new one
+        assert len(re.findall(re.escape(name) + r" Member re-elected", text)) == 1, name
+        assert re.search(re.escape(name) + r" Member .{0,60}re-elected", text), name
+
+
 # --- each format ------------------------------------------------------------------------
 
 
@@ -245,8 +338,8 @@ def test_complaints_table_and_re_elected_members(demo, fmt):
 def test_pdf_complaints_and_re_elected(demo):
     text = demo["pdf"]
     assert "Osh TEC 2 1 1 1" in text and "Bishkek TEC 3 3 0 0" in text
-    for name in RE_ELECTED:
-        assert re.search(re.escape(name) + r" re-elected", text), name
+    for name in RE_ELECTED:  # the outgoing CEC's table: name, role, change
+        assert re.search(re.escape(name) + r" Member re-elected", text), name
 
 
 def test_publisher_is_in_the_document_properties(demo):

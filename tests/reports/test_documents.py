@@ -72,6 +72,30 @@ def _report_with_text(language="en"):
     return queries.report_document(queries.report_with_parts().get(pk=report.pk))
 
 
+def test_a_renewal_with_nothing_recorded_of_the_outgoing_composition_says_so():
+    """A re-elected term marks a renewal even when no earlier term is recorded: the
+    report says nothing of the outgoing composition is recorded and prints no empty
+    table; the new composition is printed with its count."""
+    from commissions.models import Commission, CommissionMember
+
+    world = build_world(districts=1, parties=1)
+    report = make_report(world.election)
+    cec = Commission.objects.get(election=world.election, level="CEC")
+    day = report.period_start + dt.timedelta(days=2)
+    CommissionMember.objects.create(commission=cec, full_name="A", term_start=day, re_elected=True)
+    CommissionMember.objects.create(commission=cec, full_name="B", term_start=day)
+    data = queries.report_data(report)
+    assert data["commissions"]["cec"][0]["renewal"]["outgoing"] == []
+    document = queries.report_document(report, data)
+    keys = {t.key for t in document.tables()}
+    assert f"incoming-{cec.name}" in keys and f"outgoing-{cec.name}" not in keys
+    html = render_export(document, "html").decode()
+    assert "No member of the outgoing composition (in office on" in html
+    assert "(2 members)" in html
+    sentences = draft_sentences("commissions", data, "en")
+    assert "No member of the outgoing composition is recorded." in sentences
+
+
 def test_no_export_contains_witness_data_or_observer_identity():
     document = _report_with_text()
     html = render_export(document, "html").decode()

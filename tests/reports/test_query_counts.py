@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from commissions.models import Commission, CommissionMember
 from observation.kernel.roles import Role
 from reports import compute, queries
 from tests.factories import make_user
@@ -40,6 +43,30 @@ def test_report_data_query_count_is_fixed(django_assert_num_queries):
     report = queries.report_with_parts().get(pk=report.pk)
     with django_assert_num_queries(18):
         compute.report_data(report)
+
+
+def test_renewed_compositions_cost_no_query(django_assert_num_queries):
+    """The outgoing composition beside the new one comes from the same one query of terms
+    (``compositions_over``): renewing every commission, with outgoing terms of unknown
+    start, leaves the count where it was."""
+    world = build_world(districts=3, parties=2)
+    report = queries.report_with_parts().get(pk=make_report(world.election).pk)
+    day = report.period_start + dt.timedelta(days=3)
+    for commission in Commission.objects.filter(election=world.election):
+        for n in range(3):
+            CommissionMember.objects.create(
+                commission=commission,
+                full_name=f"M{n}",
+                term_start=None,
+                term_end=day - dt.timedelta(days=1),
+            )
+            CommissionMember.objects.create(commission=commission, full_name=f"M{n}",
+                                            term_start=day, re_elected=n < 2)  # fmt: skip
+    with django_assert_num_queries(18):
+        data = compute.report_data(report)
+    renewals = [c["renewal"] for c in [*data["commissions"]["cec"], *data["commissions"]["tecs"]]]
+    assert len(renewals) == 4
+    assert all({m["full_name"] for m in r["outgoing"]} >= {"M0", "M1", "M2"} for r in renewals)
 
 
 def test_data_endpoint_and_pages_do_not_grow(client):
