@@ -42,6 +42,9 @@ def test_a_values_template_answers_what_the_orm_answers(districts):
     assert template.first({"code": "NONE", "floor": 0}) is None
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite converts dates: such shapes are not kept"
+)
 def test_a_model_template_reads_instances_with_their_related_objects(districts):
     template = Template.build(
         lambda slots: District.objects.select_related("election").filter(pk=slots.int("pk"))[:1]
