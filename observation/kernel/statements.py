@@ -3,11 +3,12 @@
 
 A request that runs the same query shape on every call (filing an incident) pays, each
 time, for the ORM to build and compile the queryset (milliseconds of Python) and for
-PostgreSQL to parse and plan it. ``Statement`` keeps the compiled SQL of one shape with
-the positions of the values that change from call to call, and on PostgreSQL sends it as
-a prepared statement (``PREPARE`` once on each connection, then ``EXECUTE``).
+PostgreSQL to parse and plan it. ``Template`` keeps the compiled SQL of one shape with
+the positions of the values that change from call to call; ``Statement`` runs SQL, on
+PostgreSQL as a prepared statement (``PREPARE`` once on each connection, then
+``EXECUTE``; the connections must be direct or session-pooled, as Baikoo's are).
 
-The SQL is still the ORM's: ``Statement.build`` calls a function that builds the
+The SQL is still the ORM's: ``Template.build`` calls a function that builds the
 queryset from *slots*, sentinel values standing for a call's values (an id, a reference,
 the acting user's key), compiles it twice with two different sets of sentinels and keeps
 it only if the two compilations differ exactly where the slots are. A rule that put
