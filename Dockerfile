@@ -26,4 +26,4 @@ ENV PRODUCTION=true \
     BAIKOO_VAR_DIR=/data \
     STATIC_ROOT=/app/staticfiles
 EXPOSE 8000
-CMD ["gunicorn", "observation.config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]
+CMD ["gunicorn", "observation.config.wsgi:application", "--config", "gunicorn.conf.py"]

@@ -21,7 +21,8 @@ What it does, in one run:
    Migrates it, creates the bench-only table, and creates the least the filing needs:
    one election, one district, one party with a list there, and an LTO of that district
    with an API token and a signed-in session.
-2. Starts gunicorn on a free port of 127.0.0.1 with the project's settings, DEBUG off,
+2. Starts gunicorn on a free port of 127.0.0.1 with the project's settings and its
+   gunicorn configuration (``gunicorn.conf.py``), DEBUG off,
    plus ``bench.filing_support``: the bare views under ``/bench/``. Gunicorn with 3 sync
    workers because that is how the Dockerfile and docker-compose serve the API in
    production; not the dev server or wsgiref, whose own overhead and threading would be
@@ -287,6 +288,7 @@ class Server:
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "observation.config.wsgi:application",
+                "--config", str(ROOT / "gunicorn.conf.py"),  # production's, gc.freeze() too
                 "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
                 "--worker-class", "sync", "--timeout", "60", "--chdir", str(ROOT),
                 "--log-level", "warning", "--error-logfile", str(self.log),

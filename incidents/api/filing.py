@@ -31,6 +31,7 @@ from incidents.serializers import (
     IncidentSerializer,
 )
 from incidents.services import filing
+from observation.kernel import statements
 from observation.kernel.tokens import ExpiringTokenAuthentication
 
 
@@ -40,11 +41,27 @@ class TokenAuthentication(ExpiringTokenAuthentication):
     less)."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        if _TOKEN_LOOKUP.get("template", _UNBUILT) is _UNBUILT:
+            try:
+                _TOKEN_LOOKUP["template"] = statements.Template.build(
+                    lambda slots: self._lookup(slots.text("key"))
+                )
+            except statements.NotCacheable:
+                _TOKEN_LOOKUP["template"] = None
+        template = _TOKEN_LOOKUP["template"]
+        if template is None:
+            return self.check_token(next(iter(self._lookup(key)), None))
+        # The same query, compiled once per process and prepared once per connection
+        # (observation.kernel.statements; docs/benchmarks.md, filing).
+        return self.check_token(template.first({"key": key}))
+
+    def _lookup(self, key: str) -> Any:
         model = self.get_model()
-        token = (
-            model.objects.select_related("user", "user__observer_profile").filter(key=key).first()
-        )
-        return self.check_token(token)
+        return model.objects.select_related("user", "user__observer_profile").filter(key=key)[:1]
+
+
+_UNBUILT = object()
+_TOKEN_LOOKUP: dict[str, Any] = {}
 
 
 # The schema's ``tokenAuth`` scheme is DRF's, and this class is DRF's token scheme (same

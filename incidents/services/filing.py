@@ -6,6 +6,7 @@ module and build on the same models.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -41,6 +42,8 @@ from incidents.models import (
 )
 from incidents.services import lifecycle
 from incidents.services.records import clean_text
+from observation.kernel import statements
+from observation.kernel.access import role_of
 from observation.kernel.api import Conflict
 from observation.kernel.audit import audit_entry, audit_log
 from observation.models import Candidate, District, Election, Party, PartyList
@@ -166,8 +169,80 @@ def _filing_facts(
     the id is taken, whether ``actor`` may file in the district, and whether each other
     reference fits it. ``None`` when the district does not exist.
 
-    Each ``*_fits`` filter IS the rule for its reference (docs/architecture.md#guarantees:
-    nothing from another district or election); ``_explain_refusal`` only says why one failed."""
+    The query is built by ``_facts_queryset`` with the ORM and the policies; it is
+    compiled once per process for each shape (which references are given, the actor's
+    role) and prepared once per connection (``observation.kernel.statements``,
+    docs/benchmarks.md, filing): only the values change from one filing to the next."""
+    values = {
+        "id": incident_id, "district": district_id, "pec": pec_id, "party": party_id,
+        "candidate": candidate_id, "election": election_id, "actor": actor.pk,
+    }  # fmt: skip
+    shape = (
+        role_of(actor), actor.is_superuser,
+        *(values[name] is None for name in ("pec", "party", "candidate", "election")),
+    )  # fmt: skip
+    template = _FACTS.get(shape, _UNBUILT)
+    if template is _UNBUILT:
+        try:
+            template = statements.Template.build(
+                lambda slots: _facts_queryset(
+                    actor=_standin(actor, slots),
+                    incident_id=slots.uuid("id"),
+                    # the election only reaches the SQL with a PEC (checked in Python else)
+                    **{
+                        f"{name}_id": None
+                        if values[name] is None
+                        else slots.int(name, required=name != "election")
+                        for name in ("district", "pec", "party", "candidate", "election")
+                    },
+                )
+            )
+        except statements.NotCacheable:
+            template = None
+        _FACTS[shape] = template
+    if template is None:
+        return next(
+            iter(_facts_queryset(actor=actor, incident_id=incident_id, **_ids(values))), None
+        )
+    return template.first(values)
+
+
+_UNBUILT = object()
+_FACTS: dict[tuple, statements.Template | None] = {}
+
+
+def _ids(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        f"{name}_id": values[name] for name in ("district", "pec", "party", "candidate", "election")
+    }
+
+
+def _standin(actor: AbstractUser, slots: statements.Slots) -> AbstractUser:
+    """A copy of ``actor`` whose key is a slot (and whose profile's key a guard), for
+    building the facts query of the actor's role once for every user of that role."""
+    standin = copy.copy(actor)
+    standin.pk = slots.int("actor", required=False)  # head office's rule does not read it
+    profile = getattr(actor, "observer_profile", None)
+    if profile is not None:
+        profile = copy.copy(profile)
+        profile.pk = slots.guard()
+        standin.observer_profile = profile
+    return standin
+
+
+def _facts_queryset(
+    *,
+    actor: AbstractUser,
+    incident_id: uuid.UUID,
+    district_id: int,
+    pec_id: int | None,
+    party_id: int | None,
+    candidate_id: int | None,
+    election_id: int | None,
+) -> models.QuerySet:
+    """The query of ``_filing_facts``. Each ``*_fits`` filter IS the rule for its
+    reference (docs/architecture.md#guarantees: nothing from another district or
+    election); ``_explain_refusal`` only says why one failed."""
     here = OuterRef("pk")
     facts: dict[str, Any] = {
         "id_taken": Exists(Incident.objects.filter(pk=incident_id)),
@@ -194,8 +269,7 @@ def _filing_facts(
         District.objects.filter(pk=district_id)
         .annotate(**facts)
         .values("code", "election_id", *WINDOW, *facts)
-        .order_by()  # not District's default ordering: that joins the election
-        .first()
+        .order_by()[:1]  # not District's default ordering: that joins the election
     )
 
 
@@ -390,17 +464,100 @@ def incident_file(
     return incident, True
 
 
-def _insert_sql(obj: models.Model, **values: Any) -> tuple[str, list[Any]]:
+def _insert_sql(obj: models.Model, **values: RawSQL) -> tuple[str, list[Any]]:
     """The ORM's own INSERT of ``obj`` (defaults, ``auto_now``, JSON encoding...), with
     ``values`` set first: SQL expressions that read the numbering CTE."""
     for name, value in values.items():
         setattr(obj, name, value)
-    meta = obj._meta
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and f.db_returning)]
     query = InsertQuery(type(obj))
-    query.insert_values(fields, [obj])
+    query.insert_values(_insert_fields(type(obj)), [obj])
     [(sql, params)] = query.get_compiler(connection=connection).as_sql()
     return sql, list(params)
+
+
+def _insert_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not (f.primary_key and f.db_returning)]
+
+
+def _insert_params(obj: models.Model, **values: RawSQL) -> list[Any]:
+    """The parameters ``_insert_sql`` gives for ``obj``, without compiling the statement:
+    each field's value as the insert compiler prepares it (``pre_save``, then
+    ``get_db_prep_save``), or the parameters of the expression set in its place.
+    ``_write_sql`` checks once per process that the two agree."""
+    for name, value in values.items():
+        setattr(obj, name, value)
+    params: list[Any] = []
+    for field in _insert_fields(type(obj)):
+        value = values.get(field.name)
+        if value is not None:
+            params += value.params
+        else:
+            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
+    return params
+
+
+def _write_values(incident: Incident, *, actor: AbstractUser) -> tuple:
+    """The three rows of a filing, with the SQL expressions that read the numbering CTE."""
+    number = RawSQL("(SELECT number FROM numbered)", [])
+    ref = RawSQL("(SELECT ref FROM numbered)", [])
+    event = IncidentEvent(
+        incident=incident,
+        at=incident.reported_at,
+        actor=actor,
+        kind=IncidentEvent.Kind.CREATED,
+        to_status=incident.status,
+    )
+    entry = audit_entry(actor=actor, action="incident.file", target=incident)
+    audit_data = RawSQL(
+        "jsonb_build_object('ref', (SELECT ref FROM numbered), 'kind', %s::text, "
+        "'district_id', %s::bigint)",
+        [incident.kind, incident.district_id],
+    )
+    return (
+        (incident, {"number": number, "ref": ref}),
+        (event, {}),
+        (entry, {"object_repr": ref, "data": audit_data}),
+    )
+
+
+_COUNTER_SQL = (
+    "WITH counted AS (INSERT INTO {counter} (district_id, last_number) VALUES (%s, 1) "
+    "ON CONFLICT (district_id) DO UPDATE SET last_number = {counter}.last_number + 1 "
+    "RETURNING last_number), "
+    "numbered AS (SELECT last_number AS number, %s::text || '-' || "
+    "lpad(last_number::text, greatest(4, length(last_number::text)), '0') AS ref "
+    "FROM counted), "
+)
+_WRITE: list[statements.Statement | None] = []
+
+
+def _compiled_write(rows: tuple, head: list[Any]) -> tuple[str, list[Any]]:
+    """The one statement of ``_write_in_one_statement`` and its parameters, compiled by
+    the ORM. Its SQL is the same for every filing, so this runs once per process: the
+    first filing keeps it (prepared once per connection) after checking that
+    ``_insert_params`` computes the parameters the compiler gave; each later filing
+    computes only its parameters. If they disagree, every filing compiles."""
+    compiled = [_insert_sql(obj, **values) for obj, values in rows]
+    counter = DistrictIncidentCounter._meta.db_table
+    sql = _COUNTER_SQL.format(counter=counter) + (
+        "i AS ({}), e AS ({}), a AS ({}) SELECT number, ref FROM numbered".format(
+            *(insert for insert, _ in compiled)
+        )
+    )  # own tables; every value is a parameter
+    params = [*head, *(p for _, insert_params in compiled for p in insert_params)]
+    if not _WRITE:
+        computed = [*head, *(p for obj, values in rows for p in _insert_params(obj, **values))]
+        agree = len(computed) == len(params) and all(
+            _comparable(a) == _comparable(b) for a, b in zip(computed, params, strict=True)
+        )
+        _WRITE.append(statements.Statement(sql) if agree else None)
+    return sql, params
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, dt.datetime):  # auto_now: a new time on each pre_save
+        return dt.datetime
+    return getattr(value, "adapted", value)  # Django's JSON adapter keeps its value
 
 
 def _write_in_one_statement(
@@ -414,47 +571,24 @@ def _write_in_one_statement(
     district's first incident creates the counter in the same statement); a copy of the
     report that won the race to the primary key makes this statement fail whole, number
     included, and the stored incident is answered instead."""
-    counter = DistrictIncidentCounter._meta.db_table
-    number = RawSQL("(SELECT number FROM numbered)", [])
-    ref = RawSQL("(SELECT ref FROM numbered)", [])
-    entry = audit_entry(actor=actor, action="incident.file", target=incident)
-    incident_sql, incident_params = _insert_sql(incident, number=number, ref=ref)
-    event_sql, event_params = _insert_sql(
-        IncidentEvent(
-            incident=incident,
-            at=incident.reported_at,
-            actor=actor,
-            kind=IncidentEvent.Kind.CREATED,
-            to_status=incident.status,
-        )  # fmt: skip
-    )
-    audit_sql, audit_params = _insert_sql(
-        entry,
-        object_repr=ref,
-        data=RawSQL(
-            "jsonb_build_object('ref', (SELECT ref FROM numbered), 'kind', %s::text, "
-            "'district_id', %s::bigint)",
-            [incident.kind, incident.district_id],
-        ),
-    )
-    sql = (
-        f"WITH counted AS (INSERT INTO {counter} (district_id, last_number) VALUES (%s, 1) "
-        f"ON CONFLICT (district_id) DO UPDATE SET last_number = {counter}.last_number + 1 "
-        "RETURNING last_number), "
-        "numbered AS (SELECT last_number AS number, %s || '-' || "
-        "lpad(last_number::text, greatest(4, length(last_number::text)), '0') AS ref "
-        "FROM counted), "
-        f"i AS ({incident_sql}), e AS ({event_sql}), a AS ({audit_sql}) "
-        "SELECT number, ref FROM numbered"
-    )  # noqa: S608 (own tables; every value is a parameter)
-    params = [incident.district_id, code, *incident_params, *event_params, *audit_params]
+    rows = _write_values(incident, actor=actor)
+    head = [incident.district_id, code]
+    statement = _WRITE[0] if _WRITE else None
+    if statement is not None:
+        params = [*head, *(p for obj, values in rows for p in _insert_params(obj, **values))]
+    else:
+        sql, params = _compiled_write(rows, head)
     try:
         # Inside a caller's transaction (tests, scripts) a savepoint keeps that
         # transaction usable after a lost race; in autocommit the statement is its own.
         savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
-        with savepoint, connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            incident.number, incident.ref = cursor.fetchone()
+        with savepoint:
+            if statement is not None:
+                incident.number, incident.ref = statement.execute(params)
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    incident.number, incident.ref = cursor.fetchone()
     except IntegrityError:
         existing = Incident.objects.filter(pk=incident.pk).first()
         if existing is None:

@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from incidents.models import DistrictIncidentCounter, Incident, IncidentEvent
+from incidents.services import filing
 from observation.models import AuditEntry, District
 from tests.factories import make_candidate, make_commission, make_district, make_party_list
 from tests.incidents.conftest import api_payload, file_incident
@@ -257,5 +258,54 @@ def test_the_incident_its_event_and_its_audit_entry_are_written_together(world):
     assert entry.data == {
         "ref": incident.ref,
         "kind": "vote_buying",
+        "district_id": world.bishkek.pk,
+    }
+
+
+@pytest.mark.parametrize(
+    "user", ["lto_bishkek", "lto_osh", "coordinator_bishkek", "headoffice", "legal", "admin"]
+)
+def test_the_facts_query_kept_per_shape_answers_what_the_orm_answers(world, user):
+    """The facts query is compiled once per role and shape and run with each filing's
+    values (observation.kernel.statements): its answers are the ORM's, for users of every
+    role, each reference given or not, fitting or not, and an id taken or free."""
+    actor = get_user_model().objects.select_related("observer_profile").get(pk=world.user(user).pk)
+    taken = file_incident(world, party=world.emgek).id
+    candidate = make_candidate(world.emgek.lists.get(district=world.bishkek), position=1)
+    shapes = [
+        {"pec_id": None, "party_id": None, "candidate_id": None, "election_id": None},
+        {"pec_id": world.pec_bishkek.pk, "party_id": world.emgek.pk,
+         "candidate_id": candidate.pk, "election_id": world.election.pk},
+        {"pec_id": world.pec_osh.pk, "party_id": world.nur.pk, "candidate_id": None,
+         "election_id": None},
+        {"pec_id": None, "party_id": None, "candidate_id": candidate.pk, "election_id": None},
+    ]  # fmt: skip
+    for references in shapes:
+        for district in (world.bishkek, world.osh):
+            for incident_id in (uuid.uuid4(), taken):
+                facts = {"incident_id": incident_id, "district_id": district.pk, **references}
+                orm = next(iter(filing._facts_queryset(actor=actor, **facts)), None)
+                assert filing._filing_facts(actor=actor, **facts) == orm
+    if connection.vendor == "postgresql":  # SQLite converts dates: the ORM reads them
+        assert None not in filing._FACTS.values(), filing._FACTS  # every shape was kept
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one write statement")
+def test_the_write_statement_is_kept_with_the_compilers_parameters(world):
+    """The filing's one statement is compiled once per process; the parameters computed
+    for each filing after that are checked against the compiler's on the first."""
+    file_incident(world, party=world.emgek)
+    incident = file_incident(world, party=world.emgek, pec=world.pec_bishkek)
+    assert filing._WRITE and filing._WRITE[0] is not None
+    stored = Incident.objects.get(pk=incident.pk)
+    assert (stored.ref, stored.pec_id, stored.details) == (
+        incident.ref,
+        incident.pec_id,
+        incident.details,
+    )
+    entry = AuditEntry.objects.get(action="incident.file", object_id=str(incident.pk))
+    assert entry.data == {
+        "ref": incident.ref,
+        "kind": incident.kind,
         "district_id": world.bishkek.pk,
     }

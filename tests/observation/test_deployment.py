@@ -38,6 +38,17 @@ def test_web_serves_the_wsgi_app_with_gunicorn_and_does_not_migrate():
     assert attr == "application"
 
 
+def test_web_and_the_image_run_gunicorn_with_the_projects_config():
+    """One gunicorn configuration (gunicorn.conf.py), for production and the benchmarks."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for command in (command_of(compose()["services"]["web"]), dockerfile):
+        assert '--config", "gunicorn.conf.py' in command or "--config gunicorn.conf.py" in command
+    config: dict = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), config)  # noqa: S102 (our own file)
+    assert (config["bind"], config["workers"], config["timeout"]) == ("0.0.0.0:8000", 3, 60)
+    assert callable(config["post_worker_init"])
+
+
 def test_migrations_run_once_in_a_one_shot_service_that_web_and_worker_wait_for():
     services = compose()["services"]
     migrate = services["migrate"]
