@@ -4,7 +4,9 @@ docs/escalation.md, docs/api.md).
 
 Rows are written only by ``incidents.services`` (filing, evidence) and, for triage and
 escalation, by the services of issue 5. Nothing here is ever deleted: every foreign key
-to an incident protects it, so the admin cannot lose a report by accident.
+to an incident protects it, so the admin cannot lose a report by accident. (The kept
+counts, ``DistrictTally`` and its siblings, are derived rows that database triggers write
+and delete: docs/incidents.md#kept-counts.)
 """
 
 from __future__ import annotations
