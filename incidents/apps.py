@@ -7,4 +7,4 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
-        from incidents import home  # noqa: F401  (registers navigation and home panels)
+        from incidents import checks, home  # noqa: F401  (registers checks, navigation, panels)

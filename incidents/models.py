@@ -4,7 +4,9 @@ docs/escalation.md, docs/api.md).
 
 Rows are written only by ``incidents.services`` (filing, evidence) and, for triage and
 escalation, by the services of issue 5. Nothing here is ever deleted: every foreign key
-to an incident protects it, so the admin cannot lose a report by accident.
+to an incident protects it, so the admin cannot lose a report by accident. (The kept
+counts, ``DistrictTally`` and its siblings, are derived rows that database triggers write
+and delete: docs/incidents.md#kept-counts.)
 """
 
 from __future__ import annotations
@@ -279,6 +281,121 @@ class DistrictIncidentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district}: {self.last_number}"
+
+
+# --- kept counts (docs/incidents.md#kept-counts) ----------------------------------------------
+#
+# Small tables of how many incidents each combination of a few columns has, kept exact by
+# PostgreSQL triggers on the incidents table in the same statement as every INSERT, UPDATE
+# and DELETE (migration 0005), whatever wrote it: filing, the lifecycle, bulk_create, the
+# admin. A row exists only while its count is above zero. The dashboard, the home panels
+# and the triage page's counts read them instead of counting every incident
+# (``incidents.queries``); ``manage.py rebuild_incident_tallies`` counts them again from
+# the incidents. PostgreSQL 15 or newer only (``required_db_features``): on SQLite the
+# tables do not exist and the same readers count the incidents live.
+
+TALLY_FEATURES = {"supports_nulls_distinct_unique_constraints"}
+
+
+def _tally_reference(model: type[models.Model]) -> models.ForeignKey:
+    # No database constraint: a count is derived data and must never stand in the way of
+    # a change to what it counts (the rows it would protect are protected by incidents).
+    # No index of its own either: each tally's key starts with the election.
+    return models.ForeignKey(
+        model, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+
+
+class DistrictTally(models.Model):
+    """How many incidents of ``election`` in ``district`` of ``kind`` are in ``status``:
+    the dashboard's districts, the home panels' statuses, the triage page's counts. Keyed
+    by district, so a filing only touches rows of the district whose counter it already
+    locks."""
+
+    election = _tally_reference(Election)
+    district = _tally_reference(District)
+    kind = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    n = models.BigIntegerField()
+
+    class Meta:
+        required_db_features = TALLY_FEATURES
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "district", "kind", "status"], name="district_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election_id}/{self.district_id}/{self.kind}/{self.status}: {self.n}"
+
+
+class PartyTally(models.Model):
+    """How many incidents of ``election`` naming ``party`` (None: not known) of ``kind``
+    are in ``status``: the dashboard's parties, the triage page's counts for a party."""
+
+    election = _tally_reference(Election)
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    n = models.BigIntegerField()
+
+    class Meta:
+        required_db_features = TALLY_FEATURES
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "party", "kind", "status"],
+                name="party_tally_key",
+                nulls_distinct=False,  # "not known" is one row, not one per incident
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election_id}/{self.party_id}/{self.kind}/{self.status}: {self.n}"
+
+
+class DayTally(models.Model):
+    """How many incidents of ``election`` of ``kind`` in ``status`` happened on ``day``,
+    the day being ``occurred_at``'s date in the time zone ``zone`` (the one in
+    ``TallyZone`` when the row was written): the dashboard's per-day chart."""
+
+    election = _tally_reference(Election)
+    zone = models.CharField(max_length=64)
+    day = models.DateField()
+    kind = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    n = models.BigIntegerField()
+
+    class Meta:
+        required_db_features = TALLY_FEATURES
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "zone", "day", "kind", "status"], name="day_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election_id}/{self.day} ({self.zone})/{self.kind}/{self.status}: {self.n}"
+
+
+class TallyZone(models.Model):
+    """One row: the time zone in which the triggers take an incident's day for
+    ``DayTally`` (settings.TIME_ZONE when the tallies were last rebuilt)."""
+
+    zone = models.CharField(max_length=64)
+
+    class Meta:
+        required_db_features = TALLY_FEATURES
+
+    def __str__(self) -> str:
+        return self.zone
 
 
 class IncidentEvent(models.Model):

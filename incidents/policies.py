@@ -231,6 +231,12 @@ def queue_incidents(user: Any, incidents: QuerySet) -> QuerySet:
     return triage_incidents(user, incidents)
 
 
+def queue_limited_to_districts(user: Any) -> bool:
+    """Whether ``queue_incidents`` narrows ``user``'s list to districts (a coordinator):
+    a kept count not keyed by district cannot answer for them."""
+    return role_of(user) == Role.COORDINATOR
+
+
 def triage_incidents(user: Any, incidents: QuerySet) -> QuerySet:
     """The incidents ``user`` may work on in triage: all of them for the staff, none for
     field roles (their own pages are the observer's, see ``incidents.views.filing``)."""

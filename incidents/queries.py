@@ -21,23 +21,27 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commissions.models import Commission, Complaint
-from incidents import policies, rrcg
+from incidents import policies, rrcg, tallies
 from incidents.details import KINDS
 from incidents.models import (
     Comment,
+    DayTally,
+    DistrictTally,
     Escalation,
     EscalationAttempt,
     Evidence,
     Incident,
     IncidentEvent,
+    PartyTally,
 )
 from incidents.policies import filing_districts, visible_incidents
 from observation.kernel.roles import Role
@@ -236,6 +240,76 @@ def counted_incidents(
     statuses = [*CONFIRMED, *UNDER_REVIEW] if include_under_review else list(CONFIRMED)
     return Incident.objects.filter(
         election=election, occurred_at__gte=lower, occurred_at__lt=upper, status__in=statuses
+    )
+
+
+# --- an election's counts for the dashboard: from the kept counts (docs/incidents.md
+# #kept-counts) where the database keeps them, else counted from the incidents; the same
+# answer either way, in one query each.
+
+
+def election_count(election: Election | int, statuses: list[str]) -> int:
+    """How many incidents of ``election`` are in one of ``statuses``."""
+    if tallies.kept():
+        rows = DistrictTally.objects.filter(election=election, status__in=statuses)
+        return rows.aggregate(n=Sum("n"))["n"] or 0
+    return Incident.objects.filter(election=election, status__in=statuses).count()
+
+
+def election_by_district(election: Election | int, statuses: list[str]) -> list[dict[str, Any]]:
+    """``[{"district__name": ..., "n": ...}]`` for the incidents of ``election`` in
+    ``statuses``, most first then by name; districts with none left out."""
+    if tallies.kept():
+        rows = DistrictTally.objects.filter(election=election, status__in=statuses)
+        counted = rows.values("district__name").annotate(n=Sum("n")).filter(n__gt=0)
+    else:
+        rows = Incident.objects.filter(election=election, status__in=statuses)
+        counted = rows.values("district__name").annotate(n=Count("id"))
+    return list(counted.order_by("-n", "district__name"))
+
+
+def election_by_party(election: Election | int, statuses: list[str]) -> list[dict[str, Any]]:
+    """``[{"party__name": ..., "n": ...}]`` (``None``: party not known), as
+    ``election_by_district``."""
+    if tallies.kept():
+        rows = PartyTally.objects.filter(election=election, status__in=statuses)
+        counted = rows.values("party__name").annotate(n=Sum("n")).filter(n__gt=0)
+    else:
+        rows = Incident.objects.filter(election=election, status__in=statuses)
+        counted = rows.values("party__name").annotate(n=Count("id"))
+    return list(counted.order_by("-n", "party__name"))
+
+
+def election_per_day(
+    election: Election | int, statuses: list[str], first: dt.date, last: dt.date
+) -> list[dict[str, Any]]:
+    """``[{"day": date, "kind": ..., "n": ...}]`` for the incidents of ``election`` in
+    ``statuses`` that happened from ``first`` to ``last``, the day in the current time
+    zone (``TruncDate``), by day. The per-day tally says in which zone it took each day;
+    when that is not the current zone (TIME_ZONE changed and the tallies were not counted
+    again: the system check ``incidents.W001`` says so), it is not used and the incidents
+    are counted (one query more)."""
+    zone = timezone.get_current_timezone_name()
+    if tallies.kept():
+        rows = list(
+            DayTally.objects.filter(election=election, status__in=statuses)
+            .values("zone", "day", "kind")
+            .annotate(n=Sum("n"))
+            .order_by("day", "kind")
+        )
+        if all(row["zone"] == zone for row in rows):
+            return [
+                {"day": row["day"], "kind": row["kind"], "n": row["n"]}
+                for row in rows
+                if first <= row["day"] <= last and row["n"] > 0
+            ]
+    return list(
+        Incident.objects.filter(election=election, status__in=statuses)
+        .annotate(day=TruncDate("occurred_at"))
+        .filter(day__range=(first, last))
+        .values("day", "kind")
+        .annotate(n=Count("id"))
+        .order_by("day", "kind")
     )
 
 
@@ -622,16 +696,53 @@ def queue_rows(ids: list[Any]) -> list[Incident]:
 
 def status_counts(user: Any, filters: QueueFilters) -> dict[str, int]:
     """How many incidents each status has under the other filters (one query), so the
-    counts stay meaningful while a status is chosen."""
-    rows = (
-        _filtered(user, filters, with_status=False)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("*"))  # COUNT(*): an index-only scan of a status index suffices
-    )
+    counts stay meaningful while a status is chosen. From the kept counts when they can
+    answer these filters (``_tally_for``), else counted from the incidents."""
+    tally = _tally_for(user, filters)
+    if tally is not None:
+        rows = tally.order_by().values("status").annotate(n=Sum("n"))
+    else:
+        rows = (
+            _filtered(user, filters, with_status=False)
+            .order_by()
+            .values("status")
+            .annotate(n=Count("*"))  # COUNT(*): an index-only scan of a status index suffices
+        )
     counts = dict.fromkeys(Incident.Status.values, 0)
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+def _tally_for(user: Any, filters: QueueFilters) -> QuerySet | None:
+    """The kept counts (docs/incidents.md#kept-counts) narrowed to what ``filters`` and
+    ``user``'s scope (``policies.queue_incidents``) select, when they can say it: an
+    election, a district, a form and a party, not an assignee, a severity, dates or a text.
+    A party with a district, or for a coordinator (limited to districts), needs both
+    dimensions, which no tally keeps. None: count the incidents."""
+    f = filters
+    if not tallies.kept():
+        return None
+    if f.assignee is not None or f.severity or f.occurred_from or f.occurred_to:
+        return None
+    if f.text.strip():
+        return None
+    if f.party is None:
+        rows = policies.queue_incidents(user, DistrictTally.objects.all())
+        if f.district is not None:
+            rows = rows.filter(district=f.district)
+    else:
+        if f.district is not None or policies.queue_limited_to_districts(user):
+            return None
+        rows = policies.triage_incidents(user, PartyTally.objects.all())
+        if f.party == UNKNOWN_PARTY:
+            rows = rows.filter(party__isnull=True)
+        else:
+            rows = rows.filter(party=f.party)
+    if f.election is not None:
+        rows = rows.filter(election=f.election)
+    if f.kind:
+        rows = rows.filter(kind=f.kind)
+    return rows
 
 
 def assignable_users() -> QuerySet:
@@ -718,16 +829,16 @@ def escalations_for(user: Any) -> QuerySet[Escalation]:
 
 
 def triage_summary() -> dict[str, int]:
-    """Counts for head office's home panel (two queries): incidents per status, and
+    """Counts for head office's home panel (two queries): incidents per status (from the
+    kept counts where there are: docs/incidents.md#kept-counts), and
     escalations with the RRCG (delivered or acknowledged), waiting (pending: for a
     channel when none is configured) and failed."""
     counts = dict.fromkeys(Incident.Status.values, 0)
-    counts.update(
-        {
-            row["status"]: row["n"]
-            for row in Incident.objects.order_by().values("status").annotate(n=Count("pk"))
-        }
-    )
+    if tallies.kept():
+        per_status = DistrictTally.objects.order_by().values("status").annotate(n=Sum("n"))
+    else:
+        per_status = Incident.objects.order_by().values("status").annotate(n=Count("pk"))
+    counts.update({row["status"]: row["n"] for row in per_status})
     escalations = {
         row["status"]: row["n"]
         for row in Escalation.objects.order_by().values("status").annotate(n=Count("pk"))

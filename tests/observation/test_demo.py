@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db import connection
 
 from observation.models import ObserverProfile
 
@@ -16,6 +17,8 @@ def table_counts() -> dict[str, int]:
         for model in apps.get_models()
         if model._meta.app_label in {"observation", "commissions", "voters", "incidents", "reports"}
         and model._meta.label != "observation.AuditEntry"
+        # the incident tallies exist on PostgreSQL only (docs/incidents.md#kept-counts)
+        and model._meta.can_migrate(connection)
     }
 
 
