@@ -115,8 +115,9 @@ def dashboard_data(
 ) -> dict[str, Any]:
     """Incidents of the election confirmed by head office (and those still under review
     when ``include_under_review``) over the election period by form, by district and by
-    party; how many are under review; the latest incidents; escalations pending or
-    failed. A fixed number of queries."""
+    party; how many of them are dated within the observation period (``in_period``: what
+    the report counts); how many are under review; the latest incidents; escalations
+    pending or failed. A fixed number of queries."""
     statuses = list(incident_queries.CONFIRMED)
     if include_under_review:
         statuses += incident_queries.UNDER_REVIEW
@@ -124,9 +125,17 @@ def dashboard_data(
     # their cost does not follow the number of incidents.
     under_review = incident_queries.election_count(election, incident_queries.UNDER_REVIEW)
     first, last = dashboard_window(election, max_days=max_days)
+    # One read of the days gives the chart and how many of the counted incidents the
+    # report would count: those of the observation period (docs/reports.md#violations).
+    period = (election.observation_start, election.observation_end)
     days: dict[dt.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KIND_LABELS, 0))
-    for row in incident_queries.election_per_day(election, statuses, first, last):
-        days[row["day"]][row["kind"]] += row["n"]
+    in_period = 0
+    span = (min(first, period[0]), max(last, period[1]))
+    for row in incident_queries.election_per_day(election, statuses, *span):
+        if first <= row["day"] <= last:
+            days[row["day"]][row["kind"]] += row["n"]
+        if period[0] <= row["day"] <= period[1]:
+            in_period += row["n"]
     timeline: list[tuple[dt.date, dict[str, int]]] = []
     day = first
     while day <= last:
@@ -172,6 +181,7 @@ def dashboard_data(
     return {
         "election": election,
         "total": sum(row["n"] for row in by_district),
+        "in_period": in_period,
         "under_review": under_review,
         "includes_under_review": include_under_review,
         "timeline": timeline,

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from rest_framework.test import APIClient
 
+from incidents.models import Incident
 from observation.kernel.roles import Role
 from observation.models import CalendarEntry
 from reports import compute, queries, services
@@ -61,6 +62,31 @@ def test_dashboard_counts_confirmed_and_follows_the_election_period(client):
     html = client.get(f"/dashboard/?election={world.election.pk}").content.decode()
     assert all(party.name in html for party in world.parties)  # not cut at 15
     assert "1 still under review" in html
+
+
+def test_dashboard_says_how_many_of_its_confirmed_incidents_the_report_counts(client):
+    world = build_world(districts=1, parties=2, incidents_per_district=3)
+    election = world.election  # observed 21 June to 4 July, election day 11 July
+    make_incident(
+        election=election,
+        district=world.districts[0],
+        status="verified",
+        occurred_at=dt.datetime(2021, 7, 9, 12, tzinfo=dt.UTC),
+    )
+    data = queries.dashboard_data(election)
+    assert (data["total"], data["in_period"]) == (4, 3)
+    client.force_login(make_user(Role.ANALYST))
+    html = client_get_dashboard(client, election)
+    assert "4 incidents confirmed by head office" in html
+    assert "3 of them dated in the observation period" in html
+    # when every counted incident is in the period, the page says nothing more
+    Incident.objects.filter(occurred_at__date=dt.date(2021, 7, 9)).delete()
+    html = client_get_dashboard(client, election)
+    assert "of them dated in the observation period" not in html
+
+
+def client_get_dashboard(client, election) -> str:
+    return client.get(f"/dashboard/?election={election.pk}").content.decode()
 
 
 # --- charts ---------------------------------------------------------------------------
