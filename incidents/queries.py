@@ -44,6 +44,7 @@ from incidents.models import (
     PartyTally,
 )
 from incidents.policies import filing_districts, visible_incidents
+from observation.kernel.access import role_of
 from observation.kernel.roles import Role
 from observation.kernel.search import contains_text
 from observation.models import District, Election, Party, PartyList
@@ -743,6 +744,51 @@ def _tally_for(user: Any, filters: QueueFilters) -> QuerySet | None:
     if f.kind:
         rows = rows.filter(kind=f.kind)
     return rows
+
+
+LIST_COUNTED_PARAMS = frozenset({"status", "kind", "district", "election", "party"})
+"""The incidents API's filters the kept counts can answer."""
+LIST_PAGING_PARAMS = frozenset({"page", "page_size", "ordering", "format"})
+
+
+def list_count(user: Any, params: Any) -> int | None:
+    """How many incidents the incidents API's list selects for ``user`` with the query
+    ``params``, from the kept counts (docs/incidents.md#kept-counts), so that a page of it
+    costs no COUNT over every incident; None when they cannot say (an observer's or a
+    coordinator's list, a search, another filter, a value given twice or not a valid one:
+    the list then counts, and its filters answer a bad value with their 400)."""
+    if not tallies.kept() or role_of(user) not in policies.SEES_ALL:
+        return None
+    keys = set(params) - LIST_PAGING_PARAMS
+    if not keys <= LIST_COUNTED_PARAMS:
+        return None
+    values = {}
+    for key in keys:
+        given = params.getlist(key)
+        if len(given) != 1 or not given[0]:
+            return None
+        values[key] = given[0]
+    try:
+        ids = {key: int(values[key]) for key in ("district", "election", "party") if key in values}
+    except ValueError:
+        return None
+    if any(not 0 < pk < 2**63 for pk in ids.values()):
+        return None
+    status, kind = values.get("status", ""), values.get("kind", "")
+    if (status and status not in Incident.Status.values) or (
+        kind and kind not in Incident.Kind.values
+    ):
+        return None
+    filters = QueueFilters(
+        election=ids.get("election"),
+        district=ids.get("district"),
+        party=ids.get("party"),
+        kind=kind,
+    )
+    if _tally_for(user, filters) is None:
+        return None
+    counts = status_counts(user, filters)
+    return counts[status] if status else sum(counts.values())
 
 
 def assignable_users() -> QuerySet:

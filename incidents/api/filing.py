@@ -32,6 +32,7 @@ from incidents.serializers import (
 )
 from incidents.services import filing
 from observation.kernel import statements
+from observation.kernel.api import Pagination
 from observation.kernel.tokens import ExpiringTokenAuthentication
 
 
@@ -107,6 +108,14 @@ class IncidentViewSet(
     ordering_fields = ["occurred_at", "reported_at", "ref"]
     ordering = ["-occurred_at", "ref"]
     lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The number of matches from the kept counts when they can say (staff, filters
+        # among status, kind, district, election, party): no COUNT over every incident.
+        count = queries.list_count(request.user, request.query_params)
+        if count is not None:
+            self._paginator = Pagination.counted(count)
+        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         incidents = queries.incidents_for(self.request.user)

@@ -48,6 +48,7 @@ from incidents.serializers import (
     TriageQuerySerializer,
 )
 from incidents.services import escalation, lifecycle
+from observation.kernel.api import Pagination
 from observation.kernel.parsers import load_json
 
 TRANSITION_DENIED = gettext_lazy("Only head office can change the status of an incident.")
@@ -256,15 +257,25 @@ class TriageQueueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsStaff]
     filter_backends: list = []
 
-    def get_queryset(self):
+    def _filters(self) -> Any:
         form = TriageFilterForm(self.request.query_params)
         if not form.is_valid():
             raise ApiValidationError(form.errors.get_json_data(escape_html=False))
-        return queries.triage_queue(self.request.user, form.filters())
+        return form.filters()
+
+    def get_queryset(self):
+        return queries.triage_queue(self.request.user, self._filters())
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # a page of ids first, then the rows for those ids only (see ``queries.queue_rows``)
-        ids = self.paginate_queryset(self.get_queryset())
+        # The ids in order and the counts per status, as the page has them: the count of
+        # a page comes from the counts (kept counts where they answer the filters), not
+        # from a COUNT over every match. Then the rows of the page's ids only
+        # (``queries.queue_rows``).
+        filters = self._filters()
+        ids, counts = queries.queue_with_counts(request.user, filters)
+        chosen = filters.statuses or list(counts)
+        self._paginator = Pagination.counted(sum(counts[s] for s in chosen))
+        ids = self.paginate_queryset(ids)
         rows = queries.queue_rows(ids)
         serializer = IncidentSerializer(rows, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(serializer.data)

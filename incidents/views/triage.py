@@ -20,7 +20,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -42,6 +41,7 @@ from incidents.forms.triage import (
 from incidents.models import Alert, Escalation, Evidence, Incident, IncidentEvent
 from incidents.services import alerts, escalation, lifecycle
 from observation.kernel.access import require
+from observation.kernel.api import CountedPaginator
 from observation.kernel.forms import add_service_errors
 
 QUEUE_PAGE_SIZE = 50
@@ -90,7 +90,7 @@ def queue_context(request: HttpRequest) -> dict[str, Any]:
     matching = (
         sum(counts[s] for s in filters.statuses) if filters.statuses else sum(counts.values())
     )
-    page = _CountedPaginator(ids, QUEUE_PAGE_SIZE, matching).get_page(request.GET.get("page"))
+    page = CountedPaginator(ids, QUEUE_PAGE_SIZE, matching).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     without_status = query.copy()
@@ -152,19 +152,6 @@ def _shown_time(moment: Any) -> dict[str, str]:
         "long": f"{day} {local.year}, {clock}",
         "short": f"{day}, {clock}",
     }
-
-
-class _CountedPaginator(Paginator):
-    """A paginator told how many items there are: the counts per status already say,
-    so the page costs no separate COUNT."""
-
-    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
 
 
 def _sort_links(query: Any, current: str) -> dict[str, dict[str, str]]:

@@ -6,8 +6,10 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
 from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.functional import cached_property
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -38,9 +40,30 @@ class Conflict(Exception):
         return {"detail": str(self)}
 
 
+class CountedPaginator(Paginator):
+    """A paginator told how many items there are, when the caller already knows (the
+    triage queue's counts per status, from the kept counts: docs/incidents.md#kept-counts),
+    so a page costs no COUNT over every matching row."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    @classmethod
+    def counted(cls, count: int) -> Pagination:
+        """This pagination for a list whose length is already known (``CountedPaginator``)."""
+        pagination = cls()
+        pagination.django_paginator_class = lambda items, size: CountedPaginator(items, size, count)
+        return pagination
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
