@@ -373,7 +373,7 @@ def report(args, db, targets, small, large, load) -> int:
     s, la = f"{args.small:,}", f"{args.large:,}"
     width = max(26, *(len(t.name) + 2 for t in targets))
     print(f"{'target':<{width}}{s + ' p50':>12}{'p95':>8}{la + ' p50':>14}{'p95':>8}"
-          f"{'growth':>8}{'KB':>7}  status")  # fmt: skip
+          f"{'growth':>8}{'KB small':>10}{'large':>7}  status")  # fmt: skip
     worst = ("", 0.0)
     slowest = ("", 0.0)
     failed = []
@@ -385,7 +385,8 @@ def report(args, db, targets, small, large, load) -> int:
             failed.append(t.name)
         mark = "  (outside the budget)" if t.name == COMMON_WORD else ""
         print(f"{t.name:<{width}}{a['p50']:>12.1f}{a['p95']:>8.1f}{b['p50']:>14.1f}{b['p95']:>8.1f}"
-              f"{growth:>7.2f}×{b['bytes'] / 1024:>7.1f}  {status}{mark}")  # fmt: skip
+              f"{growth:>7.2f}×{a['bytes'] / 1024:>10.1f}{b['bytes'] / 1024:>7.1f}"
+              f"  {status}{mark}")  # fmt: skip
         if t.name == COMMON_WORD:
             continue
         if growth > worst[1]:
