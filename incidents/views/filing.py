@@ -42,6 +42,7 @@ from incidents.forms.filing import AnswerForm, EvidenceForm, IncidentForm, new_i
 from incidents.models import Comment, Evidence, Incident
 from incidents.offline import offline_config
 from incidents.services import filing
+from incidents.views.rows import row_labels
 from observation.kernel.access import require
 from observation.kernel.forms import add_service_errors
 from observation.kernel.storage import file_response
@@ -157,7 +158,8 @@ def _attach(request: HttpRequest, incident: Incident, files: list) -> None:
 def my_reports(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.my_reports(request.user), 20).get_page(request.GET.get("page"))
     page.object_list = queries.attach_delivery(list(page.object_list))
-    for incident in page.object_list:
+    for incident, labels in zip(page.object_list, row_labels(page.object_list), strict=True):
+        incident.labels = labels
         for comment in incident.conversation:
             if comment.visibility == Comment.Visibility.QUESTION_TO_LTO and not comment.answered_at:
                 comment.answer_form = AnswerForm(question=comment)

@@ -40,6 +40,7 @@ from incidents.forms.triage import (
 )
 from incidents.models import Alert, Escalation, Evidence, Incident, IncidentEvent
 from incidents.services import alerts, escalation, lifecycle
+from incidents.views.rows import row_labels
 from observation.kernel.access import require
 from observation.kernel.api import CountedPaginator
 from observation.kernel.forms import add_service_errors
@@ -134,12 +135,14 @@ def queue_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _with_times(rows: list[Incident]) -> list[Incident]:
-    """Each row's two times as the table shows them (machine-readable, long and short),
-    formatted once here: six ``|date`` filters per row were a good part of the page's
-    time at 50 rows (docs/benchmarks.md)."""
-    for row in rows:
+    """Each row's two times as the table shows them (machine-readable, long and short)
+    and its labels, made once here: six ``|date`` filters and three ``get_…_display``
+    (each a lazy translation) per row were most of the page's time at 50 rows
+    (docs/benchmarks.md)."""
+    for row, labels in zip(rows, row_labels(rows), strict=True):
         row.received = _shown_time(row.reported_at)
         row.happened = _shown_time(row.occurred_at)
+        row.labels = labels
     return rows
 
 
