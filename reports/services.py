@@ -22,6 +22,7 @@ from incidents.files import EvidenceFileError, detect_type, remove_location
 from incidents.services.filing import evidence_check
 from observation.kernel.access import Actor
 from observation.kernel.audit import audit_log, model_changes
+from observation.kernel.db import model_update
 from observation.kernel.tasking import enqueue_on_commit, publish_quietly
 from observation.models import Election
 from reports import compute, queries
@@ -221,13 +222,9 @@ def recommendation_update(
     fields = {k: v for k, v in fields.items() if k in ("addressee", "text", "order")}
     if "text" in fields:
         fields["text"] = (fields["text"] or "").strip()
-    changes = model_changes(recommendation, fields)
+    changes = model_update(recommendation, fields)
     if not changes:
         return recommendation
-    for name, value in fields.items():
-        setattr(recommendation, name, value)
-    recommendation.full_clean()
-    recommendation.save()
     audit_log(
         actor=actor,
         action="report.recommendation_updated",
@@ -282,13 +279,9 @@ def abbreviation_update(*, actor: Actor, abbreviation: Abbreviation, **fields: A
     require_draft(_locked(abbreviation.report))
     fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()
               if k in ("short", "meaning", "order")}  # fmt: skip
-    changes = model_changes(abbreviation, fields)
+    changes = model_update(abbreviation, fields)
     if not changes:
         return abbreviation
-    for name, value in fields.items():
-        setattr(abbreviation, name, value)
-    abbreviation.full_clean()
-    abbreviation.save()
     audit_log(
         actor=actor,
         action="report.abbreviation_updated",
@@ -404,13 +397,9 @@ def context_figure_update(*, actor: Actor, figure: ContextFigure, **fields: Any)
             fields[name] = (fields[name] or "").strip()
     if "rows" in fields:
         fields["rows"] = _clean_rows(fields["rows"])
-    changes = model_changes(figure, fields)
+    changes = model_update(figure, fields)
     if not changes:
         return figure
-    for name, value in fields.items():
-        setattr(figure, name, value)
-    figure.full_clean()
-    figure.save()
     audit_log(
         actor=actor,
         action="report.context_figure_updated",
@@ -514,17 +503,12 @@ def section_image_update(
     fields: dict[str, Any] = {}
     if caption is not None:
         fields["caption"] = caption.strip()
-    if section is not None:
+    if section is not None and section != image.section:
         fields["section"] = section
-    changes = model_changes(image, fields)
+        fields["order"] = report.images.filter(section=section).count() + 1  # goes last
+    changes = model_update(image, fields)
     if not changes:
         return image
-    for name, value in fields.items():
-        setattr(image, name, value)
-    if "section" in changes:
-        image.order = report.images.filter(section=image.section).count() + 1
-    image.full_clean()
-    image.save()
     audit_log(
         actor=actor,
         action="report.image_updated",
