@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from tests.conftest import REQUIRE_SERVICES
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+"""axe-core from npm (package.json; `npm ci`), injected into pages by the browser tests."""
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -49,3 +56,26 @@ def wait_for_js(page, expression: str, arg=None, timeout: float = 10000) -> None
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} ms: {expression}")
         page.wait_for_timeout(100)
+
+
+@pytest.fixture
+def axe_source() -> str:
+    """axe-core's source; without `npm ci` the test skips (fails under
+    BAIKOO_REQUIRE_SERVICES, as CI sets)."""
+    if not AXE.exists():
+        message = f"needs axe-core at {AXE}: run `npm ci --no-audit --no-fund`"
+        if REQUIRE_SERVICES:
+            pytest.fail(f"BAIKOO_REQUIRE_SERVICES is set but this test {message}")
+        pytest.skip(message)
+    return AXE.read_text()
+
+
+def serious_axe_violations(page, axe_source: str) -> list[str]:
+    """The ids of axe's serious and critical violations on ``page``."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    violations = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ("
+        "{id: v.id, impact: v.impact})))"
+    )
+    return [v["id"] for v in violations if v["impact"] in ("serious", "critical")]

@@ -14,11 +14,8 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import REQUIRE_SERVICES
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path("/tmp/shots")
 WIDTH, HEIGHT = 360, 740
 ROLES = ["lto-bishkek-1", "coordinator-bishkek", "headoffice", "legal", "analyst", "admin"]
@@ -33,16 +30,6 @@ MUST_VISIT = {
     "lto-bishkek-1": [r"^/calendar/$"],
 }
 DETAIL_LINKS_PER_PAGE = 3
-
-
-@pytest.fixture
-def axe_source() -> str:
-    if not AXE.exists():
-        message = f"needs axe-core at {AXE}: run `npm ci --no-audit --no-fund`"
-        if REQUIRE_SERVICES:
-            pytest.fail(f"BAIKOO_REQUIRE_SERVICES is set but this test {message}")
-        pytest.skip(message)
-    return AXE.read_text()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_accessibility import AXE
+from tests.e2e.conftest import serious_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,13 +24,8 @@ def demo(settings):
     call_command("load_demo", stdout=io.StringIO())
 
 
-def _problems(page, width: int) -> list[str]:
-    page.add_script_tag(content=AXE.read_text())
-    violations = page.evaluate(
-        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ("
-        "{id: v.id, impact: v.impact})))"
-    )
-    problems = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+def _problems(page, width: int, axe_source: str) -> list[str]:
+    problems = serious_axe_violations(page, axe_source)
     if page.evaluate("document.documentElement.scrollWidth") > width + 1:
         problems.append("overflow")
     return problems
@@ -38,7 +33,7 @@ def _problems(page, width: int) -> list[str]:
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_head_office_records_an_outgoing_member_without_a_first_day(
-    browser, live_server, settings, demo, width
+    browser, live_server, settings, demo, axe_source, width
 ):
     from commissions.models import Commission, CommissionMember
 
@@ -58,7 +53,7 @@ def test_head_office_records_an_outgoing_member_without_a_first_day(
     assert page.locator("#composition tbody tr").count() == 4
     assert "start not recorded – 2021-06-29" in page.locator("#composition").inner_text()
     page.screenshot(path=str(SHOTS / f"commission-outgoing-{width}.png"), full_page=True)
-    assert not _problems(page, width)
+    assert not _problems(page, width, axe_source)
 
     page.goto(f"{live_server.url}/commissions/{cec.pk}/members/add/")
     page.fill("#id_full_name", "Test Outgoing Member")
@@ -67,7 +62,7 @@ def test_head_office_records_an_outgoing_member_without_a_first_day(
     error = page.locator("#id_term_start_error, .errorlist").first.inner_text()
     assert "First day not known" in error
     assert not CommissionMember.objects.filter(full_name="Test Outgoing Member").exists()
-    assert not _problems(page, width)
+    assert not _problems(page, width, axe_source)
     page.check("#id_start_unknown")
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/commissions/{cec.pk}/")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import serious_axe_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/shots")
@@ -149,17 +151,6 @@ def test_insert_puts_a_draft_sentence_in_the_box_without_saving(browser, live_se
     assert ReportSection.objects.get(report=report, key="violations").body == ""  # not saved
 
 
-def _axe_problems(page) -> list[str]:
-    from tests.e2e.test_accessibility import AXE
-
-    page.add_script_tag(content=AXE.read_text())
-    violations = page.evaluate(
-        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ("
-        "{id: v.id, impact: v.impact})))"
-    )
-    return [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
-
-
 def _boxes(page, selector: str) -> list[dict]:
     return page.eval_on_selector_all(
         selector, "els => els.map(e => { const r = e.getBoundingClientRect(); "
@@ -169,7 +160,7 @@ def _boxes(page, selector: str) -> list[dict]:
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_outgoing_and_new_cec_side_by_side_where_the_screen_has_room(
-    browser, live_server, settings, demo, width
+    browser, live_server, settings, demo, axe_source, width
 ):
     """§5's outgoing and new CEC compositions: beside each other on a wide screen, one
     under the other on a phone, on the section page and in the preview; both pass axe (no
@@ -199,5 +190,5 @@ def test_outgoing_and_new_cec_side_by_side_where_the_screen_has_room(
             assert new["y"] > outgoing["y"]
         if name == "section":
             assert _fits(page), f"{name} overflows at {width}px"
-        assert not _axe_problems(page), name
+        assert not serious_axe_violations(page, axe_source), name
     context.close()
