@@ -8,6 +8,7 @@ the same POST answers with the refreshed incident section instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -99,7 +100,7 @@ def queue_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "form": form,
         "page": page,
-        "rows": _with_times(queries.queue_rows(list(page.object_list))),
+        "rows": _with_times(queries.queue_page_rows(list(page.object_list))),
         "counts": [(s, Incident.Status(s).label, counts[s]) for s in Incident.Status.values],
         "total": sum(counts.values()),
         "chosen_statuses": set(filters.statuses),
@@ -137,18 +138,19 @@ def queue_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def _with_times(rows: list[Incident]) -> list[Incident]:
     """Each row's two times as the table shows them (machine-readable, long and short)
     and its labels, made once here: six ``|date`` filters and three ``get_…_display``
-    (each a lazy translation) per row were most of the page's time at 50 rows
-    (docs/benchmarks.md)."""
+    (each a lazy translation) per row were most of the page's time at 50 rows, and the
+    month's name is looked up once per list (docs/benchmarks.md)."""
+    months = {m: dateformat.format(dt.date(2000, m, 1), "M") for m in range(1, 13)}
     for row, labels in zip(rows, row_labels(rows), strict=True):
-        row.received = _shown_time(row.reported_at)
-        row.happened = _shown_time(row.occurred_at)
+        row.received = _shown_time(row.reported_at, months)
+        row.happened = _shown_time(row.occurred_at, months)
         row.labels = labels
     return rows
 
 
-def _shown_time(moment: Any) -> dict[str, str]:
+def _shown_time(moment: Any, months: dict[int, str]) -> dict[str, str]:
     local = timezone.localtime(moment)
-    day = dateformat.format(local, "j M")
+    day = f"{local.day} {months[local.month]}"
     clock = f"{local.hour:02d}:{local.minute:02d}"
     return {
         "iso": local.isoformat(),

@@ -212,6 +212,17 @@ def test_my_reports_lists_only_mine_with_ref_status_and_question(lto, world):
     assert "Send answer" in page
 
 
+def test_a_report_card_links_the_report_and_escapes_the_place(lto, world):
+    """The head of each card is drawn in Python (incidents/templatetags/incident_rows.py)."""
+    mine = file_incident(world, location="<script>alert(1)</script> School No. 5")
+    page = lto.get("/incidents/mine/").content.decode()
+    assert f'<a href="/incidents/{mine.pk}/"><strong>{mine.ref}</strong></a>' in page
+    assert '<span class="badge status-submitted">Submitted</span>' in page
+    assert "<script>alert(1)</script>" not in page
+    assert '<p class="muted">&lt;script&gt;alert(1)&lt;/script&gt; School No. 5</p>' in page
+    assert "Vote buying · Bishkek · " in page
+
+
 def test_answering_a_question_records_an_answer_and_an_event(lto, world):
     incident = file_incident(world)
     question = ask(world, incident)

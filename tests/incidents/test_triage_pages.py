@@ -51,6 +51,41 @@ def test_the_queue_lists_incidents_with_links_and_counts(world, client):
     assert 'class="count">1</span>' in html  # one submitted, one verified
 
 
+def test_a_row_shows_each_column_and_escapes_what_people_typed(world, client):
+    """The rows are drawn in Python (incidents/templatetags/incident_rows.py): every
+    column with its label for narrow screens, and names as text, never as markup."""
+    world.emgek.name = "<b>Emgek</b>"
+    world.emgek.save()
+    head_office = world.user("headoffice")
+    head_office.first_name, head_office.last_name = "Aida", "<i>Sultanova</i>"
+    head_office.save()
+    row = incident_in(world, S.IN_REVIEW, party=world.emgek)
+    row = lifecycle.incident_assign(actor=head_office, incident=row, assignee=head_office)
+    row = lifecycle.incident_set_severity(actor=head_office, incident=row, severity="serious")
+    unknown = incident_in(world, S.SUBMITTED)
+    html = page(world, client, "headoffice", QUEUE).content.decode()
+    assert "<b>Emgek</b>" not in html and "&lt;b&gt;Emgek&lt;/b&gt;" in html
+    assert "<i>Sultanova</i>" not in html and "Aida &lt;i&gt;Sultanova&lt;/i&gt;" in html
+    assert '<tr class="is-serious">' in html and '<span class="badge serious">' in html
+    assert f'<a href="{incident_url(row)}">{row.ref}</a>' in html
+    assert f'value="{row.pk}" form="bulk-form" class="bulk-pick"' in html
+    assert f'name="version-{row.pk}" value="' in html
+    for label in ("Ref", "Received", "Happened", "District", "Form", "Party", "Status"):
+        assert f'data-label="{label}"' in html
+    assert f'<a href="{incident_url(unknown)}">{unknown.ref}</a>' in html
+    assert '<td data-label="Party"><span class="muted">Unknown</span></td>' in html
+    moment = timezone.localtime(row.reported_at)
+    assert f'<time datetime="{moment.isoformat()}"' in html
+
+
+def test_rows_are_in_the_language_of_the_page(world, client):
+    incident_in(world, S.SUBMITTED)
+    client.force_login(world.user("headoffice"))
+    html = client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert 'data-label="Округ"' in html
+    assert 'data-label="District"' not in html
+
+
 def test_filters_narrow_the_queue_and_keep_the_other_counts(world, client):
     a = incident_in(world, S.SUBMITTED, party=world.emgek)
     b = incident_in(world, S.IN_REVIEW, user="lto_osh")
