@@ -87,13 +87,23 @@ def open_questions() -> QuerySet[Comment]:
     ).order_by("created_at")
 
 
+MY_REPORT_FIELDS = (
+    *("id", "ref", "kind", "status", "severity", "occurred_at", "reported_at", "location"),
+    "district__name",
+)
+"""What an observer's list of reports shows (*My reports*, the home panel): loading the
+whole incident took as long as drawing it (docs/benchmarks.md, triage)."""
+
+
 def my_reports(user: Any) -> QuerySet[Incident]:
-    """What ``user`` filed, newest first, each with head office's questions and the
-    answers given and its escalations (three queries for any number of reports; pass a
-    page through ``attach_delivery`` for the escalation's delivery state)."""
+    """What ``user`` filed, newest first (``MY_REPORT_FIELDS``), each with head office's
+    questions and the answers given and its escalations (three queries for any number
+    of reports; pass a page through ``attach_delivery`` for the escalation's delivery
+    state)."""
     return (
         Incident.objects.filter(reported_by=user)
-        .select_related("district", "party")
+        .select_related("district")
+        .only(*MY_REPORT_FIELDS)
         .prefetch_related(
             Prefetch(
                 "comments",

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from commissions.models import Commission
-from observation.kernel.forms import DateInput, QuickSelect
+from observation.kernel.forms import DateInput, PlainChoices, QuickSelect
 from observation.models import Election
 from voters.models import AGE_FIELDS, VoterListSnapshot
 from voters.queries import elections_for_choice, snapshot_commissions
@@ -36,13 +36,15 @@ class VoterSnapshotForm(forms.ModelForm):
         # model instance and a translated label per option took half a second a page.
         # Validation still reads the queryset.
         levels = {value: str(label) for value, label in Commission.Level.choices}
-        commission.choices = [
-            ("", commission.empty_label),
-            *(
-                (pk, f"{name} ({levels.get(level, level)})")
-                for pk, name, level in commission.queryset.values_list("pk", "name", "level")
-            ),
-        ]
+        commission.choices = PlainChoices(
+            [
+                ("", commission.empty_label),
+                *(
+                    (pk, f"{name} ({levels.get(level, level)})")
+                    for pk, name, level in commission.queryset.values_list("pk", "name", "level")
+                ),
+            ]
+        )
         for name in ("total", "male", "female", *AGE_FIELDS):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0})
 

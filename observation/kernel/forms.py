@@ -8,6 +8,7 @@ fields it names, so a page shows the same message the API returns (docs/architec
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,9 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
+from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 
@@ -42,30 +44,67 @@ class TimeInput(forms.TimeInput):
 
 class QuickSelect(forms.Select):
     """A select whose options are written in Python rather than by one template each
-    (Django's default): the triage filters list every district, party and person, and
-    hundreds of option templates were most of that page's time (docs/benchmarks.md)."""
+    (Django's default), and without the dictionary Django makes per option: the triage
+    filters list every district, party and person, the voter-list form every TEC and PEC
+    of an election (2,560 at national scale), and the options were most of those pages'
+    time (docs/benchmarks.md). Groups (``(label, [(value, label), …])``) are kept; as in
+    Django, only the first option matching the value is selected."""
 
     template_name = "forms/quick_select.html"
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context = super().get_context(name, value, attrs)
-        parts = []
-        for group_name, options, _index in context["widget"]["optgroups"]:
-            if group_name:
-                parts.append(format_html('<optgroup label="{}">', group_name))
-            parts.extend(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    "" if option["value"] is None else str(option["value"]),
-                    mark_safe(" selected") if option["selected"] else "",
-                    option["label"],
+        # forms.Widget's context (name, value as a list of strings, attrs), not
+        # ChoiceWidget's, which builds the per-option dictionaries drawn here directly.
+        context = forms.Widget.get_context(self, name, value, attrs)
+        wanted = set(context["widget"]["value"])
+        parts: list[str] = []
+        for group, choices in self._groups():
+            if group is not None:
+                parts.append(format_html('<optgroup label="{}">', group))
+            for option_value, label in choices:
+                shown = "" if option_value is None else str(option_value)
+                selected = shown in wanted
+                if selected:
+                    wanted = set()  # a single select selects one option
+                text = conditional_escape(label) if hasattr(label, "__html__") else escape(label)
+                parts.append(
+                    f'<option value="{escape(shown)}"{" selected" if selected else ""}>'
+                    f"{text}</option>"
                 )
-                for option in options
-            )
-            if group_name:
-                parts.append(mark_safe("</optgroup>"))
+            if group is not None:
+                parts.append("</optgroup>")
         context["widget"]["options_html"] = mark_safe("".join(parts))
         return context
+
+    def _groups(self) -> Any:
+        """``(group label or None, [(value, label), …])`` in order, consecutive ungrouped
+        choices together."""
+        loose: list[tuple[Any, Any]] = []
+        for value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                if loose:
+                    yield None, loose
+                    loose = []
+                yield value, label
+            else:
+                loose.append((value, label))
+        if loose:
+            yield None, loose
+
+
+class PlainChoices(BaseChoiceIterator):
+    """Choices given as ready ``(value, label)`` pairs, which Django takes as they are:
+    a plain list is normalized, pair by pair, by the field and again by its widget
+    (thousands of commissions on the voter-list form)."""
+
+    def __init__(self, pairs: list[tuple[Any, Any]]) -> None:
+        self.pairs = pairs
+
+    def __iter__(self) -> Any:
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError, *, prefix: str = "") -> None:
