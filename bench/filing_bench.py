@@ -121,11 +121,12 @@ class ThrowawayDatabase:
     """A SQLite file in ``workdir``, or a new database on the PostgreSQL server named by
     ``base_url``. ``drop`` removes what ``create`` made and nothing else."""
 
-    def __init__(self, base_url: str, workdir: Path) -> None:
+    def __init__(self, base_url: str, workdir: Path, name: str = "") -> None:
         postgres = base_url.startswith(("postgres://", "postgresql://"))
+        self.base_url = base_url
         self.base = urlsplit(base_url) if postgres else None
         self.workdir = workdir
-        self.name = f"baikoo_bench_{os.getpid()}"
+        self.name = name or f"baikoo_bench_{os.getpid()}"
         self.created = False
 
     @property
@@ -135,8 +136,30 @@ class ThrowawayDatabase:
     @property
     def url(self) -> str:
         if self.base is None:
-            return f"sqlite:///{self.workdir / 'bench.sqlite3'}"
+            return f"sqlite:///{self.path}"
         return urlunsplit(self.base._replace(path=f"/{self.name}"))
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file (``bench.sqlite3``; a copy is named after itself)."""
+        default = f"baikoo_bench_{os.getpid()}"
+        return self.workdir / ("bench.sqlite3" if self.name == default else f"{self.name}.sqlite3")
+
+    def copy(self, suffix: str) -> ThrowawayDatabase:
+        """A new throwaway database holding what this one holds now (PostgreSQL copies
+        it as a template: nothing may be connected to this one meanwhile)."""
+        other = ThrowawayDatabase(self.base_url, self.workdir, f"{self.name}_{suffix}")
+        if self.base is None:
+            shutil.copyfile(self.path, other.path)
+        else:
+            connection = self._admin()
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(f'CREATE DATABASE "{other.name}" TEMPLATE "{self.name}"')
+            finally:
+                connection.close()
+        other.created = True
+        return other
 
     def _admin(self):
         import psycopg2

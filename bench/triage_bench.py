@@ -15,16 +15,18 @@ What it does, in one run:
    ``baikoo_bench_<pid>`` database on the PostgreSQL server of DATABASE_URL), migrates it
    and fills it with ``manage.py generate_scale_data --incidents SMALL`` (national-scale
    reference data, the demo sign-ins).
-2. Starts gunicorn (``--workers`` sync workers, DEBUG off, the project's settings) as
-   ``filing_bench.py`` does, signs in each role once (a session per role, a token for the
-   API) and requests every target ``--requests`` times from one client thread, targets
-   interleaved in rounds, after a warm-up; p50 and p95 per target.
-3. Grows the same database to ``--large`` incidents with the same command (the server
-   keeps running; VACUUM ANALYZE after the load, as autovacuum would), and measures again.
+2. Copies that database and grows the copy to ``--large`` incidents with the same
+   command (VACUUM ANALYZE after each load, as autovacuum would do after a load this
+   size), so both hold the same sign-ins, sessions and sampled ids.
+3. Starts two gunicorns (``--workers`` sync workers each, DEBUG off, the project's
+   settings) as ``filing_bench.py`` does, one on each database, and requests every
+   target ``--requests`` times from one client thread: targets interleaved in rounds,
+   and for each request the two sizes one after the other (in turn first), so that a
+   change of load on the machine during the run hits both sizes alike; after a warm-up.
 4. Prints a table (p50/p95 at both sizes, growth = p95 large / p95 small) and, as its
    last line, one JSON object ``{"worst_growth": x, "worst_p95_ms": y, "worst": "..."}``
    (the target with the largest growth and the largest p95 at the large size).
-5. Stops the server and drops the database, also on Ctrl-C, a ``kill`` or an error.
+5. Stops the servers and drops both databases, also on Ctrl-C, a ``kill`` or an error.
 
 Besides the named targets, ``--walk`` (on by default) finds every other page the way a
 person does: for each role, the links of its navigation and up to three links of each of
@@ -278,35 +280,53 @@ def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, int]:
 
 
 def _measure(
-    port: int, targets: list[Target], headers: dict[str, dict[str, str]], requests: int,
-    warmup: int,
-) -> dict[str, dict[str, float]]:  # fmt: skip
-    """Each target ``requests`` times, targets interleaved round by round (so a change of
-    load on the machine hits them alike)."""
-    times: dict[str, list[float]] = {t.name: [] for t in targets}
-    sizes: dict[str, int] = {}
-    problems: dict[str, int] = {}
+    ports: dict[str, int], targets: list[Target], headers: dict[str, dict[str, str]],
+    requests: int, warmup: int,
+) -> dict[str, dict[str, dict[str, float]]]:  # fmt: skip
+    """Each target ``requests`` times on each server (``ports``: size -> port), targets
+    interleaved round by round and the sizes one after the other for each request, in
+    turn first, so that a change of load on the machine hits both sizes alike."""
+    sizes = list(ports)
+    times = {size: {t.name: [] for t in targets} for size in sizes}
+    answer_bytes: dict[str, dict[str, int]] = {size: {} for size in sizes}
+    problems: dict[str, dict[str, int]] = {size: {} for size in sizes}
     for _ in range(warmup):
         for t in targets:
-            _get(port, t.path, headers[t.role])
-    for _ in range(requests):
+            for size in sizes:
+                _get(ports[size], t.path, headers[t.role])
+    for round_ in range(requests):
+        order = sizes if round_ % 2 == 0 else sizes[::-1]
         for t in targets:
-            started = time.perf_counter()
-            status, size = _get(port, t.path, headers[t.role])
-            times[t.name].append(time.perf_counter() - started)
-            sizes[t.name] = size
-            if status != 200:
-                problems[t.name] = status
-    result = {}
-    for name, values in times.items():
-        ordered = sorted(values)
+            for size in order:
+                started = time.perf_counter()
+                status, length = _get(ports[size], t.path, headers[t.role])
+                times[size][t.name].append(time.perf_counter() - started)
+                answer_bytes[size][t.name] = length
+                if status != 200:
+                    problems[size][t.name] = status
+    result: dict[str, dict[str, dict[str, float]]] = {size: {} for size in sizes}
+    for size in sizes:
+        for name, values in times[size].items():
+            ordered = sorted(values)
 
-        def pick(p: float, ordered: list[float] = ordered) -> float:
-            return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+            def pick(p: float, ordered: list[float] = ordered) -> float:
+                return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
 
-        result[name] = {"p50": pick(50), "p95": pick(95), "bytes": sizes.get(name, 0),
-                        "status": problems.get(name, 200)}  # fmt: skip
+            result[size][name] = {
+                "p50": pick(50),
+                "p95": pick(95),
+                "bytes": answer_bytes[size].get(name, 0),
+                "status": problems[size].get(name, 200),
+            }
     return result
+
+
+def _use(db: ThrowawayDatabase) -> None:
+    """Point this process's Django at ``db`` (to fill it)."""
+    from django.db import connections
+
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = db.name if db.base else str(db.path)
 
 
 def main() -> int:
@@ -325,7 +345,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="baikoo-triage-bench-"))
     db = ThrowawayDatabase(os.environ.get("DATABASE_URL", ""), workdir)
-    server: Server | None = None
+    grown: ThrowawayDatabase | None = None
+    servers: list[Server] = []
     try:
         db.create()
         _setup_django(db, workdir)
@@ -339,40 +360,52 @@ def main() -> int:
               f"{time.perf_counter() - started:.1f} s ({seconds:.1f} s for the data)")  # fmt: skip
         headers = _credentials()
         targets = _targets(_sample())
+        # The large size is a copy of the small one grown to LARGE incidents: the same
+        # sign-ins, sessions, token and sampled ids, asked of both in the same rounds.
         connections.close_all()
-        server = Server(args.workers, workdir)
-        server.wait_ready()
+        grown = db.copy("large")
+        _use(grown)
+        seconds = _generate(args.large)
+        print(f"copied and grown to {args.large} incidents in {seconds:.1f} s")
+        _use(db)
+        ports = {}
+        for size, database in (("small", db), ("large", grown)):
+            os.environ["DATABASE_URL"] = database.url
+            (workdir / size).mkdir()
+            servers.append(Server(args.workers, workdir / size))
+            ports[size] = servers[-1].port
+        os.environ["DATABASE_URL"] = db.url
+        for server in servers:
+            server.wait_ready()
         if args.walk:
-            found = _walk(server.port, headers, targets)
+            found = _walk(ports["small"], headers, targets)
             connections.close_all()
             print(f"walk: {len(found)} more pages and API lists found")
             targets += found
         load = [os.getloadavg()[0]]
-        small = _measure(server.port, targets, headers, args.requests, args.warmup)
-        seconds = _generate(args.large)
-        connections.close_all()
-        print(f"grown to {args.large} incidents in {seconds:.1f} s")
+        measured = _measure(ports, targets, headers, args.requests, args.warmup)
         load.append(os.getloadavg()[0])
-        large = _measure(server.port, targets, headers, args.requests, args.warmup)
-        load.append(os.getloadavg()[0])
-        server.stop()
-        return report(args, db, targets, small, large, load)
+        for server in servers:
+            server.stop()
+        return report(args, db, targets, measured["small"], measured["large"], load)
     finally:
-        if server is not None:
+        for server in servers:
             server.stop()
         if "django" in sys.modules and db.created:
             from django.db import connections
 
             connections.close_all()
+        if grown is not None:
+            grown.drop()
         db.drop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 def report(args, db, targets, small, large, load) -> int:
     print(f"\ntriage bench: {db.engine}, gunicorn {args.workers} sync worker(s), one client "
-          f"thread, {args.requests} requests per target and size; load average "
-          f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (start, grown, end) on "
-          f"{os.cpu_count()} CPUs")  # fmt: skip
+          f"thread, {args.requests} requests per target and size, the two sizes on two "
+          f"servers asked in turn; load average {load[0]:.1f} / {load[1]:.1f} (start, end) "
+          f"on {os.cpu_count()} CPUs")  # fmt: skip
     s, la = f"{args.small:,}", f"{args.large:,}"
     width = max(26, *(len(t.name) + 2 for t in targets))
     print(f"{'target':<{width}}{s + ' p50':>12}{'p95':>8}{la + ' p50':>14}{'p95':>8}"
