@@ -66,7 +66,9 @@ class QuickSelect(forms.Select):
                 selected = shown in wanted
                 if selected:
                     wanted = set()  # a single select selects one option
-                text = conditional_escape(label) if hasattr(label, "__html__") else escape(label)
+                text = (
+                    conditional_escape(label) if hasattr(label, "__html__") else escape(str(label))
+                )
                 parts.append(
                     f'<option value="{escape(shown)}"{" selected" if selected else ""}>'
                     f"{text}</option>"

@@ -63,3 +63,11 @@ def test_plain_choices_are_taken_as_given_by_a_field():
     with pytest.raises(forms.ValidationError):
         field.clean("8")
     assert options(field.widget.render("pec", "7")) == [("", False, "Any"), ("7", True, "PEC 7")]
+
+
+def test_lazy_and_number_labels_are_drawn_as_text():
+    from django.utils.translation import gettext_lazy
+
+    choices = [("", gettext_lazy("Any")), (2021, 2021)]
+    html = QuickSelect(choices=choices).render("year", 2021)
+    assert options(html) == [("", False, "Any"), ("2021", True, "2021")]
