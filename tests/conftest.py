@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import weakref
 
 import pytest
 from django.conf import settings as django_settings
@@ -30,7 +32,26 @@ def pytest_configure(config: pytest.Config) -> None:
     connection_created.connect(_allow_audit_truncate, dispatch_uid="tests.allow_audit_truncate")
 
 
+OPENED: weakref.WeakSet = weakref.WeakSet()
+"""Every database connection the tests' process opened (``close_stray_connections``)."""
+
+
+def close_stray_connections() -> None:
+    """Close every connection this thread opened, wherever Django keeps it.
+
+    While Playwright's event loop runs in the test's thread, asgiref keeps Django's
+    connections per context rather than per thread, so an ORM call made by a browser test
+    opens a second connection that ``connections.close_all()`` no longer reaches: it made
+    PostgreSQL refuse to drop the test database at the end ("being accessed by other
+    users"). Connections of other threads (the live server's) close themselves."""
+    here = threading.get_ident()
+    for wrapper in list(OPENED):
+        if wrapper.connection is not None and wrapper._thread_ident == here:
+            wrapper.close()
+
+
 def _allow_audit_truncate(sender, connection, **kwargs) -> None:
+    OPENED.add(connection)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET baikoo.allow_audit_truncate = 'on'")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REQUIRE_SERVICES
+from tests.conftest import REQUIRE_SERVICES, close_stray_connections
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 """axe-core from npm (package.json; `npm ci`), injected into pages by the browser tests."""
@@ -29,6 +29,12 @@ def _allow_orm_beside_playwright(monkeypatch):
     # refuse ORM calls made by the test itself. Scoped to browser tests only: anywhere
     # else the variable would switch off a safety check (and check --deploy flags it).
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _close_connections_of_the_event_loop():
+    yield
+    close_stray_connections()
 
 
 @pytest.fixture
