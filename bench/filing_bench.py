@@ -152,16 +152,13 @@ class ThrowawayDatabase:
         if self.base is None:
             shutil.copyfile(self.path, other.path)
         else:
-            connection = self._admin()
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute(f'CREATE DATABASE "{other.name}" TEMPLATE "{self.name}"')
-            finally:
-                connection.close()
+            self._admin(f'CREATE DATABASE "{other.name}" TEMPLATE "{self.name}"')
         other.created = True
         return other
 
-    def _admin(self):
+    def _admin(self, statement: str) -> None:
+        """Run ``statement`` (CREATE or DROP DATABASE) on the server's ``postgres``
+        database, outside a transaction."""
         import psycopg2
 
         assert self.base is not None
@@ -173,26 +170,20 @@ class ThrowawayDatabase:
             dbname="postgres",
         )
         connection.autocommit = True
-        return connection
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+        finally:
+            connection.close()
 
     def create(self) -> None:
         if self.base is not None:
-            connection = self._admin()
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute(f'CREATE DATABASE "{self.name}"')
-            finally:
-                connection.close()
+            self._admin(f'CREATE DATABASE "{self.name}"')
         self.created = True
 
     def drop(self) -> None:
         if self.base is not None and self.created:
-            connection = self._admin()
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            finally:
-                connection.close()
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         self.created = False
 
 
